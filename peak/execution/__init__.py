@@ -1,0 +1,1 @@
+"""Cost and fill models for simulated and live orders."""

@@ -1,0 +1,1 @@
+"""MLflow tracking: the only importer of mlflow besides the registry."""

@@ -1,0 +1,127 @@
+"""Every shell command shown in README.md and docs/ is run here (or by .ci/run itself)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import shared_data_dir
+from tests.support.cli import BIN, PROJECT_ROOT, isolated_env
+
+_FENCE = re.compile(r"```bash\n(.*?)```", re.S)
+# Commands that are .ci/run's own steps: running them here would recurse or duplicate CI.
+_CI_STEPS = {"pytest": "pytest", "ruff check .": "ruff check .", "lint-imports": "lint-imports"}
+
+
+def documented_commands() -> list[tuple[str, str]]:
+    """(file, command) for each line of each ```bash block, continuation lines joined, comments dropped."""
+    found = []
+    for doc in [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").rglob("*.md"))]:
+        for block in _FENCE.findall(doc.read_text()):
+            for line in block.replace("\\\n", " ").splitlines():
+                command = re.sub(r"\s+#.*$", "", line).strip()
+                if command and not command.startswith("#"):
+                    found.append((str(doc.relative_to(PROJECT_ROOT)), " ".join(command.split())))
+    return found
+
+
+def _kind(command: str) -> str:
+    if command in _CI_STEPS:
+        return "ci"
+    if command.startswith("pip install -e '.[dev]' && "):
+        return "install"
+    if command.startswith(("peak-run", "peak ")):
+        return "peak"
+    if command.startswith("mlflow ui "):
+        return "mlflow-ui"
+    return "unknown"
+
+
+def test_documented_commands_when_collected_then_each_has_a_runner() -> None:
+    commands = documented_commands()
+    assert len(commands) >= 10
+    unknown = [c for c in commands if _kind(c[1]) == "unknown"]
+    assert not unknown, f"add a runner in this test for: {unknown}"
+
+
+def test_ci_script_when_read_then_runs_the_documented_ci_steps() -> None:
+    script = (PROJECT_ROOT / ".ci" / "run").read_text()
+    for step in _CI_STEPS.values():
+        assert re.search(rf"^{re.escape(step)}(\s|$)", script, re.M), step
+
+
+def _prepare_home(tmp_path: Path, template: Path) -> Path:
+    (tmp_path / "mlruns").mkdir()
+    shutil.copyfile(template, tmp_path / "mlruns" / "mlflow.db")
+    return tmp_path
+
+
+def _run_shell(command: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = isolated_env(home)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    return subprocess.run(
+        ["bash", "-c", command], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+_PEAK = [(f, c) for f, c in documented_commands() if _kind(c) in ("peak", "install")]
+
+
+@pytest.mark.parametrize(("doc", "command"), _PEAK, ids=[f"{f}:{c[:60]}" for f, c in _PEAK])
+def test_documented_command_when_run_then_succeeds(
+    doc: str, command: str, tmp_path: Path, mlflow_template_db: Path
+) -> None:
+    if "../shared/" in command and not shared_data_dir().is_dir():
+        pytest.skip(f"shared data not found at {shared_data_dir()}")
+    if _kind(command) == "install":
+        command = command.split("&&", 1)[1].strip()  # the install itself is what .ci/run does first
+    proc = _run_shell(command, _prepare_home(tmp_path, mlflow_template_db))
+    assert proc.returncode == 0, f"{doc}: {command}\n{proc.stderr[-3000:]}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+_UI = [(f, c) for f, c in documented_commands() if _kind(c) == "mlflow-ui"]
+
+
+@pytest.mark.parametrize(("doc", "command"), _UI, ids=[f for f, _ in _UI])
+def test_documented_mlflow_ui_when_started_then_serves_the_store(
+    doc: str, command: str, tmp_path: Path, mlflow_template_db: Path
+) -> None:
+    home = _prepare_home(tmp_path, mlflow_template_db)
+    port = _free_port()
+    args = [*shlex.split(command), "--host", "127.0.0.1", "--port", str(port)]
+    env = isolated_env(home)
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    # Relative store paths in the docs are relative to the project folder, which PEAK_HOME stands for here.
+    server = subprocess.Popen(args, cwd=home, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        body = ""
+        deadline = time.time() + 90
+        while time.time() < deadline and server.poll() is None:
+            try:
+                url = f"http://127.0.0.1:{port}/ajax-api/2.0/mlflow/experiments/search?max_results=10"
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    body = response.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert '"experiments"' in body, (
+            server.stderr.read().decode()[-2000:] if server.poll() is not None else ""
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
