@@ -20,7 +20,7 @@ def market_dir() -> Path:
     """Folder of the real hourly/daily OHLCV files; skips the test when it is absent."""
     path = shared_data_dir() / "market"
     if not (path / "BTCUSDT_1h.csv.gz").is_file():
-        pytest.skip(f"shared market data not found at {path} (set PEAK_SHARED_DATA to the shared/data folder)")
+        pytest.skip(f"shared market data not found at {path} (set PEAK_SHARED_DATA to shared/data)")
     return path
 
 

@@ -90,8 +90,15 @@ def simulate(
     n_trades = simulate_long_all_in(
         np.ascontiguousarray(bars.open, dtype=np.float64),
         np.ascontiguousarray(bars.close, dtype=np.float64),
-        tgt, float(fee_rate), float(slippage_bps) / BPS, float(initial_cash),
-        equity, cash, units, fbuf, ibuf,
+        tgt,
+        float(fee_rate),
+        float(slippage_bps) / BPS,
+        float(initial_cash),
+        equity,
+        cash,
+        units,
+        fbuf,
+        ibuf,
     )
     if n_trades < 0:
         _raise_nan_target(-1 - n_trades)

@@ -109,8 +109,18 @@ def simulate_long_all_in(
                 proceeds = units * price * (1.0 - fee_rate)
                 cash += proceeds
                 _record_trade(
-                    fbuf, ibuf, n_trades, entry_bar, t, entry_price, price, units,
-                    units * entry_price * fee_rate, units * price * fee_rate, committed, proceeds,
+                    fbuf,
+                    ibuf,
+                    n_trades,
+                    entry_bar,
+                    t,
+                    entry_price,
+                    price,
+                    units,
+                    units * entry_price * fee_rate,
+                    units * price * fee_rate,
+                    committed,
+                    proceeds,
                 )
                 n_trades += 1
                 units = 0.0

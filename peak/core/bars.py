@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from peak.core.timeframe import Timeframe
 
@@ -51,6 +54,8 @@ class Bars:
 
     def to_frame(self) -> pd.DataFrame:
         """The normalized frame: ``ts`` int64 ns then the OHLCV float64 columns."""
+        import pandas as pd  # deferred: ~0.5 s, and config-only paths never need it
+
         data = {"ts": self.ts, **{name: getattr(self, name) for name in OHLCV_COLUMNS}}
         return pd.DataFrame(data)
 
@@ -67,9 +72,13 @@ class Bars:
     @property
     def start(self) -> pd.Timestamp:
         """Open time of the first bar (UTC)."""
+        import pandas as pd  # deferred: ~0.5 s, and config-only paths never need it
+
         return pd.Timestamp(int(self.ts[0]), tz="UTC")
 
     @property
     def end(self) -> pd.Timestamp:
         """Open time of the last bar (UTC)."""
+        import pandas as pd  # deferred: ~0.5 s, and config-only paths never need it
+
         return pd.Timestamp(int(self.ts[-1]), tz="UTC")

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MetricValue = float | int | None
 """A metric is a number, or None when it is undefined (for example win_rate with no trades)."""
@@ -54,6 +57,8 @@ class Trades:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per trade with ISO-8601 UTC times, as written to ``trades.csv``."""
+        import pandas as pd  # deferred: ~0.5 s, and config-only paths never need it
+
         return pd.DataFrame(
             {
                 "entry_time": pd.to_datetime(self.entry_ts, utc=True),
@@ -86,6 +91,8 @@ class BacktestResult:
 
     def equity_frame(self) -> pd.DataFrame:
         """The per-bar curve as written to ``equity.parquet`` (``ts`` stays int64 UTC ns)."""
+        import pandas as pd  # deferred: ~0.5 s, and config-only paths never need it
+
         return pd.DataFrame({"ts": self.ts, "equity": self.equity, "cash": self.cash, "units": self.units})
 
 

@@ -9,7 +9,6 @@ from pydantic import Field, field_validator, model_validator
 
 from peak.core.config import FrozenModel
 from peak.core.timeframe import Timeframe
-from peak.data.timestamps import parse_instant
 
 GapPolicy = Literal["warn", "error", "ignore"]
 
@@ -39,11 +38,11 @@ class _BarSource(FrozenModel):
 
     @model_validator(mode="after")
     def _check_range(self) -> _BarSource:
-        if (
-            self.start is not None
-            and self.end is not None
-            and parse_instant(self.start, key="start") >= parse_instant(self.end, key="end")
-        ):
+        if self.start is None or self.end is None:
+            return self
+        from peak.data.timestamps import parse_instant  # pandas is imported only when a time is set
+
+        if parse_instant(self.start, key="start") >= parse_instant(self.end, key="end"):
             raise ValueError(f"start {self.start} must be before end {self.end} (end is exclusive)")
         return self
 
@@ -54,6 +53,8 @@ def _checked_instant(value: object) -> object:
         value = value.isoformat()
     if not isinstance(value, str):
         return value  # None, or a wrong type that pydantic's own str check reports
+    from peak.data.timestamps import parse_instant  # pandas is imported only when a time is set
+
     try:
         parse_instant(value, key="time")
     except Exception as exc:

@@ -50,5 +50,6 @@ def test_peak_run_when_config_error_then_exit_2_without_traceback(
     assert proc.returncode == 2, proc.stderr
     assert fragment in proc.stderr
     assert "Traceback" not in proc.stderr + proc.stdout
-    # Nothing ran: no run folder, no MLflow store.
+    # Nothing ran: no run folder left behind, no MLflow store.
     assert not (tmp_path / "mlruns").exists()
+    assert not list((tmp_path / "experiments").glob("runs/*/*"))

@@ -25,7 +25,13 @@ def test_metrics_doc_when_read_then_every_metric_name_has_a_heading() -> None:
 
 def test_metrics_doc_when_compute_metrics_runs_then_every_emitted_key_has_a_heading() -> None:
     equity = np.array([100.0, 101.0, 99.0, 102.0])
-    result = BacktestResult(ts=np.arange(4, dtype=np.int64), equity=equity, cash=equity, units=np.zeros(4),
-                            trades=Trades.empty(), initial_cash=100.0)
+    result = BacktestResult(
+        ts=np.arange(4, dtype=np.int64),
+        equity=equity,
+        cash=equity,
+        units=np.zeros(4),
+        trades=Trades.empty(),
+        initial_cash=100.0,
+    )
     emitted = set(compute_metrics(result, Timeframe.parse("1h")))
     assert not emitted - _documented(), f"undocumented metrics in {DOC}: {sorted(emitted - _documented())}"

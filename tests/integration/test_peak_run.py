@@ -55,8 +55,9 @@ def test_peak_run_when_defaults_then_finished_mlflow_run_with_metrics_and_artifa
 
 
 def test_peak_run_when_issue_command_on_shared_csv_then_logged(home: Path, market_dir: Path) -> None:
+    csv = market_dir / "BTCUSDT_1h.csv.gz"
     args = [
-        "data=csv", f"data.path={market_dir / 'BTCUSDT_1h.csv.gz'}", "data.symbol=BTC/USDT", "data.timeframe=1h",
+        "data=csv", f"data.path={csv}", "data.symbol=BTC/USDT", "data.timeframe=1h",
         "strategy=ma_crossover", "strategy.fast=20", "strategy.slow=50",
         "execution.fee_rate=0.001", "execution.slippage_bps=5", "portfolio.initial_cash=10000",
     ]  # fmt: skip

@@ -17,10 +17,17 @@ def _load(path: Path, symbol: str, timeframe: str) -> Bars:
     frame = pd.read_csv(path)
     # as_unit: pandas may infer a coarser resolution than ns from ISO strings
     ts = pd.to_datetime(frame["Date"], utc=True).dt.as_unit("ns").astype("int64").to_numpy()
-    cols = {name.lower(): np.ascontiguousarray(frame[name].to_numpy(np.float64))
-            for name in ("Open", "High", "Low", "Close", "Volume")}
-    return Bars(symbol=symbol, timeframe=Timeframe.parse(timeframe), ts=np.ascontiguousarray(ts),
-                source=str(path), **cols)
+    cols = {
+        name.lower(): np.ascontiguousarray(frame[name].to_numpy(np.float64))
+        for name in ("Open", "High", "Low", "Close", "Volume")
+    }
+    return Bars(
+        symbol=symbol,
+        timeframe=Timeframe.parse(timeframe),
+        ts=np.ascontiguousarray(ts),
+        source=str(path),
+        **cols,
+    )
 
 
 def load_shared_bars(market_dir: Path, symbol: str, timeframe: str) -> Bars:
@@ -41,5 +48,13 @@ def make_bars(open_: list[float], close: list[float], timeframe: str = "1h", sym
     c = np.asarray(close, dtype=np.float64)
     start = pd.Timestamp("2024-01-01", tz="UTC").value
     ts = start + np.arange(o.shape[0], dtype=np.int64) * tf.ns
-    return Bars(symbol=symbol, timeframe=tf, ts=ts, open=o, high=np.maximum(o, c), low=np.minimum(o, c),
-                close=c, volume=np.ones_like(o))
+    return Bars(
+        symbol=symbol,
+        timeframe=tf,
+        ts=ts,
+        open=o,
+        high=np.maximum(o, c),
+        low=np.minimum(o, c),
+        close=c,
+        volume=np.ones_like(o),
+    )

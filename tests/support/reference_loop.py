@@ -51,8 +51,12 @@ def crossover_signals(close: list[float], fast: int, slow: int) -> list[float]:
 
 
 def run_reference(
-    open_: list[float], close: list[float], signal: list[float],
-    fee_rate: float, slippage_bps: float, initial_cash: float,
+    open_: list[float],
+    close: list[float],
+    signal: list[float],
+    fee_rate: float,
+    slippage_bps: float,
+    initial_cash: float,
 ) -> RefResult:
     """Signal at t fills at open[t+1]; all-in long; fees on both fills; equity marked at each close."""
     s = slippage_bps / 10_000
@@ -69,8 +73,19 @@ def run_reference(
             received = units * price * (1 - fee_rate)
             entry_bar, entry_price, entry_fee, committed = entry
             pnl = received - committed
-            res.trades.append(RefTrade(entry_bar, t, entry_price, price, units, entry_fee,
-                                       units * price * fee_rate, pnl, pnl / committed))
+            res.trades.append(
+                RefTrade(
+                    entry_bar,
+                    t,
+                    entry_price,
+                    price,
+                    units,
+                    entry_fee,
+                    units * price * fee_rate,
+                    pnl,
+                    pnl / committed,
+                )
+            )
             cash += received
             units = 0.0
         res.equity.append(cash + units * close[t])

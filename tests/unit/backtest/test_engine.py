@@ -15,8 +15,9 @@ CLOSE = [100.0, 105.0, 115.0, 125.0, 130.0]
 def test_simulate_when_one_round_trip_with_fee_and_slippage_then_hand_computed_trade() -> None:
     bars = make_bars(OPEN, CLOSE)
     # signal long at close of bar 0 → buy at open[1]; flat at close of bar 1 → sell at open[2]
-    res = simulate(bars, np.array([1.0, 0.0, 0.0, 0.0, 0.0]), fee_rate=0.01, slippage_bps=100.0,
-                   initial_cash=1000.0)
+    res = simulate(
+        bars, np.array([1.0, 0.0, 0.0, 0.0, 0.0]), fee_rate=0.01, slippage_bps=100.0, initial_cash=1000.0
+    )
     buy, sell = 100.0 * 1.01, 110.0 * 0.99  # 101.0 and 108.9
     units = 1000.0 / (buy * 1.01)  # 9.80296...
     proceeds = units * sell * 0.99
@@ -37,16 +38,26 @@ def test_simulate_when_one_round_trip_with_fee_and_slippage_then_hand_computed_t
 
 
 def test_simulate_when_signal_only_on_last_bar_then_no_fill() -> None:
-    res = simulate(make_bars(OPEN, CLOSE), np.array([0.0, 0.0, 0.0, 0.0, 1.0]), fee_rate=0.001,
-                   slippage_bps=5.0, initial_cash=1000.0)
+    res = simulate(
+        make_bars(OPEN, CLOSE),
+        np.array([0.0, 0.0, 0.0, 0.0, 1.0]),
+        fee_rate=0.001,
+        slippage_bps=5.0,
+        initial_cash=1000.0,
+    )
     assert len(res.trades) == 0
     np.testing.assert_array_equal(res.units, 0.0)
     np.testing.assert_array_equal(res.equity, 1000.0)
 
 
 def test_simulate_when_position_open_at_end_then_marked_to_last_close_not_a_trade() -> None:
-    res = simulate(make_bars(OPEN, CLOSE), np.array([0.0, 0.0, 1.0, 1.0, 1.0]), fee_rate=0.0,
-                   slippage_bps=0.0, initial_cash=1200.0)
+    res = simulate(
+        make_bars(OPEN, CLOSE),
+        np.array([0.0, 0.0, 1.0, 1.0, 1.0]),
+        fee_rate=0.0,
+        slippage_bps=0.0,
+        initial_cash=1200.0,
+    )
     units = 1200.0 / 120.0  # bought at open[3]
     assert len(res.trades) == 0
     assert res.units[-1] == pytest.approx(units, rel=1e-15)
@@ -56,15 +67,25 @@ def test_simulate_when_position_open_at_end_then_marked_to_last_close_not_a_trad
 
 def test_simulate_when_target_toggles_then_each_round_trip_is_one_trade() -> None:
     bars = make_bars(OPEN * 2, CLOSE * 2)
-    res = simulate(bars, np.array([1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0]), fee_rate=0.0,
-                   slippage_bps=0.0, initial_cash=100.0)
+    res = simulate(
+        bars,
+        np.array([1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0]),
+        fee_rate=0.0,
+        slippage_bps=0.0,
+        initial_cash=100.0,
+    )
     np.testing.assert_array_equal(res.trades.entry_ts, bars.ts[[1, 3, 5]])
     np.testing.assert_array_equal(res.trades.exit_ts, bars.ts[[2, 4, 7]])
 
 
 def test_simulate_when_target_zero_or_negative_then_flat() -> None:
-    res = simulate(make_bars(OPEN, CLOSE), np.array([-1.0, 0.0, -0.5, 0.0, 0.0]), fee_rate=0.0,
-                   slippage_bps=0.0, initial_cash=100.0)
+    res = simulate(
+        make_bars(OPEN, CLOSE),
+        np.array([-1.0, 0.0, -0.5, 0.0, 0.0]),
+        fee_rate=0.0,
+        slippage_bps=0.0,
+        initial_cash=100.0,
+    )
     assert len(res.trades) == 0 and not res.units.any()
 
 
@@ -75,8 +96,13 @@ def test_simulate_when_long_whole_period_without_costs_then_equity_tracks_close(
 
 def test_simulate_when_target_has_nan_then_value_error() -> None:
     with pytest.raises(ValueError, match="NaN at index 3"):
-        simulate(make_bars(OPEN, CLOSE), np.array([0.0, 1.0, 1.0, np.nan, 0.0]), fee_rate=0.0,
-                 slippage_bps=0.0, initial_cash=100.0)
+        simulate(
+            make_bars(OPEN, CLOSE),
+            np.array([0.0, 1.0, 1.0, np.nan, 0.0]),
+            fee_rate=0.0,
+            slippage_bps=0.0,
+            initial_cash=100.0,
+        )
 
 
 def test_simulate_when_target_length_differs_then_value_error() -> None:
@@ -84,11 +110,18 @@ def test_simulate_when_target_length_differs_then_value_error() -> None:
         simulate(make_bars(OPEN, CLOSE), np.ones(4), fee_rate=0.0, slippage_bps=0.0, initial_cash=100.0)
 
 
-@pytest.mark.parametrize(("fee_rate", "slippage_bps", "cash"), [(-0.1, 0.0, 1.0), (0.0, -1.0, 1.0),
-                                                                (0.0, 0.0, 0.0), (0.0, 0.0, float("nan"))])
+@pytest.mark.parametrize(
+    ("fee_rate", "slippage_bps", "cash"),
+    [(-0.1, 0.0, 1.0), (0.0, -1.0, 1.0), (0.0, 0.0, 0.0), (0.0, 0.0, float("nan"))],
+)
 def test_simulate_when_cost_or_cash_out_of_range_then_value_error(
     fee_rate: float, slippage_bps: float, cash: float
 ) -> None:
     with pytest.raises(ValueError, match="must be"):
-        simulate(make_bars(OPEN, CLOSE), np.ones(5), fee_rate=fee_rate, slippage_bps=slippage_bps,
-                 initial_cash=cash)
+        simulate(
+            make_bars(OPEN, CLOSE),
+            np.ones(5),
+            fee_rate=fee_rate,
+            slippage_bps=slippage_bps,
+            initial_cash=cash,
+        )

@@ -29,8 +29,14 @@ def _result(equity: list[float], pnl: list[float] = (), units: list[float] | Non
     trades = Trades(ts, ts, *(np.ones(k) for _ in range(5)), f, f / 100.0)
     eq = np.asarray(equity, dtype=np.float64)
     u = np.zeros(n) if units is None else np.asarray(units, dtype=np.float64)
-    return BacktestResult(ts=np.arange(n, dtype=np.int64), equity=eq, cash=eq, units=u, trades=trades,
-                          initial_cash=float(equity[0]))
+    return BacktestResult(
+        ts=np.arange(n, dtype=np.int64),
+        equity=eq,
+        cash=eq,
+        units=u,
+        trades=trades,
+        initial_cash=float(equity[0]),
+    )
 
 
 def test_max_drawdown_when_peak_then_trough_then_fraction_of_peak() -> None:
@@ -71,8 +77,10 @@ def test_cagr_when_wiped_out_then_minus_one() -> None:
     assert cagr(100.0, 0.0, 10, 365.0) == -1.0
 
 
-@pytest.mark.parametrize(("pnl", "want"), [([10.0, -5.0, 5.0], 3.0), ([10.0, 5.0], math.inf),
-                                           ([-1.0, -2.0], 0.0), ([], None), ([0.0, 0.0], None)])
+@pytest.mark.parametrize(
+    ("pnl", "want"),
+    [([10.0, -5.0, 5.0], 3.0), ([10.0, 5.0], math.inf), ([-1.0, -2.0], 0.0), ([], None), ([0.0, 0.0], None)],
+)
 def test_profit_factor_when_trade_mix_then_gross_profit_over_gross_loss(pnl: list[float], want) -> None:
     assert profit_factor(np.array(pnl, dtype=np.float64)) == want
 
@@ -84,8 +92,9 @@ def test_compute_metrics_when_no_trades_then_trade_metrics_none_and_count_zero()
 
 
 def test_compute_metrics_when_trades_and_position_then_hand_computed_values() -> None:
-    m = compute_metrics(_result([100.0, 110.0, 99.0, 120.0], pnl=[20.0, -10.0, 0.0],
-                                units=[0.0, 1.0, 1.0, 0.0]), D1)
+    m = compute_metrics(
+        _result([100.0, 110.0, 99.0, 120.0], pnl=[20.0, -10.0, 0.0], units=[0.0, 1.0, 1.0, 0.0]), D1
+    )
     assert m["final_equity"] == 120.0 and m["total_return"] == pytest.approx(0.2, rel=1e-15)
     assert m["win_rate"] == pytest.approx(1 / 3) and m["profit_factor"] == 2.0
     assert m["exposure"] == 0.5 and m["avg_trade_return"] == pytest.approx(10.0 / 300.0, rel=1e-15)
