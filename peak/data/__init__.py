@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from peak.core.lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from peak.data.fingerprint import fingerprint
+    from peak.data.hashing import fingerprint
     from peak.data.load import LoadedData, load_bars, read_ohlcv
     from peak.data.quality import QualityReport
     from peak.data.sample import bundled_pairs, bundled_sample
@@ -24,7 +24,7 @@ __all__ = [
 __getattr__, __dir__ = lazy_exports(
     __name__,
     {
-        "fingerprint": "peak.data.fingerprint",
+        "fingerprint": "peak.data.hashing",
         "LoadedData": "peak.data.load",
         "load_bars": "peak.data.load",
         "read_ohlcv": "peak.data.load",

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 
 from peak.core.bars import OHLCV_COLUMNS, Bars
 from peak.core.timeframe import Timeframe
-from peak.data.fingerprint import FINGERPRINT_VERSION, fingerprint, remember_fingerprint
+from peak.data.hashing import FINGERPRINT_VERSION, fingerprint, remember_fingerprint
 
 log = logging.getLogger("peak.data")
 

@@ -19,7 +19,7 @@ from peak.core.timeframe import Timeframe
 from peak.data.cache import cache_key, load_cached, store_cached
 from peak.data.checks import check_time, check_values
 from peak.data.config import CsvData, DataConfig, GapPolicy, ParquetData, SampleData, SyntheticData
-from peak.data.fingerprint import fingerprint
+from peak.data.hashing import fingerprint
 from peak.data.normalize import normalize
 from peak.data.quality import QualityReport, quality_report
 from peak.data.read import file_kind, parse_raw, read_bytes

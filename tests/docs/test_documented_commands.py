@@ -22,16 +22,23 @@ _FENCE = re.compile(r"```bash\n(.*?)```", re.S)
 _CI_STEPS = {"pytest": "pytest", "ruff check .": "ruff check .", "lint-imports": "lint-imports"}
 
 
-def documented_commands() -> list[tuple[str, str]]:
-    """(file, command) for each line of each ```bash block, continuation lines joined, comments dropped."""
+def documented_blocks() -> list[tuple[str, list[str]]]:
+    """(file, commands) per ```bash block, continuation lines joined, comments dropped."""
     found = []
     for doc in [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").rglob("*.md"))]:
         for block in _FENCE.findall(doc.read_text()):
+            commands = []
             for line in block.replace("\\\n", " ").splitlines():
-                command = re.sub(r"\s+#.*$", "", line).strip()
+                command = re.sub(r"\s+#[^'\"]*$", "", line).strip()
                 if command and not command.startswith("#"):
-                    found.append((str(doc.relative_to(PROJECT_ROOT)), " ".join(command.split())))
+                    commands.append(" ".join(command.split()))
+            found.append((str(doc.relative_to(PROJECT_ROOT)), commands))
     return found
+
+
+def documented_commands() -> list[tuple[str, str]]:
+    """(file, command) for every documented command."""
+    return [(doc, command) for doc, commands in documented_blocks() for command in commands]
 
 
 def _kind(command: str) -> str:
@@ -43,6 +50,8 @@ def _kind(command: str) -> str:
         return "peak"
     if command.startswith("mlflow ui "):
         return "mlflow-ui"
+    if command.startswith('python -c "'):
+        return "python"
     return "unknown"
 
 
@@ -73,19 +82,31 @@ def _run_shell(command: str, home: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
-_PEAK = [(f, c) for f, c in documented_commands() if _kind(c) in ("peak", "install")]
+def _runnable(command: str) -> str | None:
+    kind = _kind(command)
+    if kind == "install":
+        return command.split("&&", 1)[1].strip()  # the install itself is what .ci/run does first
+    return command if kind in ("peak", "python") else None
 
 
-@pytest.mark.parametrize(("doc", "command"), _PEAK, ids=[f"{f}:{c[:60]}" for f, c in _PEAK])
-def test_documented_command_when_run_then_succeeds(
-    doc: str, command: str, tmp_path: Path, mlflow_template_db: Path
+# Commands of one block run in order in one shell: a later command may use what an earlier one wrote.
+_BLOCKS = [
+    (doc, [r for r in map(_runnable, commands) if r])
+    for doc, commands in documented_blocks()
+    if any(_runnable(c) for c in commands)
+]
+
+
+@pytest.mark.parametrize(("doc", "commands"), _BLOCKS, ids=[f"{d}:{c[0][:60]}" for d, c in _BLOCKS])
+def test_documented_block_when_run_then_every_command_succeeds(
+    doc: str, commands: list[str], tmp_path: Path, mlflow_template_db: Path
 ) -> None:
-    if "../shared/" in command and not shared_data_dir().is_dir():
+    if any("../shared/" in c for c in commands) and not shared_data_dir().is_dir():
         pytest.skip(f"shared data not found at {shared_data_dir()}")
-    if _kind(command) == "install":
-        command = command.split("&&", 1)[1].strip()  # the install itself is what .ci/run does first
-    proc = _run_shell(command, _prepare_home(tmp_path, mlflow_template_db))
-    assert proc.returncode == 0, f"{doc}: {command}\n{proc.stderr[-3000:]}"
+    home = _prepare_home(tmp_path, mlflow_template_db)
+    for command in commands:
+        proc = _run_shell(command, home)
+        assert proc.returncode == 0, f"{doc}: {command}\n{proc.stderr[-3000:]}"
 
 
 def _free_port() -> int:
