@@ -8,6 +8,7 @@ pipe close and marks an open run KILLED, so no run is left RUNNING.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
 import os
@@ -74,7 +75,11 @@ class TrackingWorker:
         process = ctx.Process(target=_serve, args=(child, parent), daemon=True, name="peak-tracking")
         process.start()
         child.close()
-        return cls(parent, process)
+        worker = cls(parent, process)
+        # multiprocessing's own exit hook would SIGTERM the helper (which ignores it) and then wait
+        # forever; ours is registered later, so it runs first and stops the helper cleanly.
+        atexit.register(worker.close)
+        return worker
 
     def call(self, op: str, *args: Any) -> Any:
         """Run ``op`` in the helper and return its result; failures become ``TrackingError``."""
@@ -95,7 +100,9 @@ class TrackingWorker:
         return RemoteRun(self, info)
 
     def close(self) -> None:
-        """Stop the helper and wait for it (it has nothing left to do)."""
+        """Stop the helper and wait for it (it has nothing left to do). Safe to call twice."""
+        if self._conn.closed:
+            return
         if self._process.is_alive():
             with contextlib.suppress(TrackingError):
                 self.call("stop")

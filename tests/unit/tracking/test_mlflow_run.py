@@ -47,23 +47,40 @@ def test_start_run_when_body_raises_then_failed_with_error_artifact(uri: str, tm
     assert "RuntimeError: boom in the middle" in Path(local).read_text()
 
 
-def test_start_run_when_sigterm_then_killed(uri: str, tmp_path: Path) -> None:
-    ready = tmp_path / "ready"
+def _kill_inside_run(uri: str, ready: Path, sig: signal.Signals, *, worker: bool) -> str:
+    """Start a process that opens a run and sleeps inside it, send ``sig``, return the run id."""
     code = (
-        "import sys, time, pathlib; from peak.tracking.tracked import start_run\n"
-        "with start_run(sys.argv[1], 'unit', None, {}) as run:\n"
+        "import sys, time, pathlib\n"
+        "from peak.tracking.tracked import start_run\n"
+        "from peak.tracking.worker import TrackingWorker\n"
+        f"worker = TrackingWorker.fork() if {worker} else None\n"
+        "with start_run(sys.argv[1], 'unit', None, {}, worker) as run:\n"
         "    pathlib.Path(sys.argv[2]).write_text(run.info.run_id)\n"
-        "    time.sleep(60)\n"
+        "    time.sleep(120)\n"
     )
     proc = subprocess.Popen([sys.executable, "-c", code, uri, str(ready)], stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 60
+    deadline = time.time() + 90
     while not ready.exists() and time.time() < deadline:
         time.sleep(0.05)
     assert ready.exists(), proc.stderr.read() if proc.stderr else ""
-    os.kill(proc.pid, signal.SIGTERM)
+    os.kill(proc.pid, sig)
     proc.wait(timeout=30)
     assert proc.returncode != 0
-    assert open_client(uri).get_run(ready.read_text()).info.status == "KILLED"
+    return ready.read_text()
+
+
+def _final_status(uri: str, run_id: str) -> str:
+    # The worker closes the run just after the parent dies; give it a moment.
+    client = open_client(uri)
+    deadline = time.time() + 60
+    while client.get_run(run_id).info.status == "RUNNING" and time.time() < deadline:
+        time.sleep(0.2)
+    return str(client.get_run(run_id).info.status)
+
+
+def test_start_run_when_sigterm_then_killed(uri: str, tmp_path: Path) -> None:
+    run_id = _kill_inside_run(uri, tmp_path / "ready", signal.SIGTERM, worker=False)
+    assert open_client(uri).get_run(run_id).info.status == "KILLED"
 
 
 def test_start_run_when_experiment_exists_then_reused(uri: str) -> None:
@@ -106,25 +123,10 @@ def test_worker_when_store_unreachable_then_tracking_error(tmp_path: Path, worke
 
 
 def test_worker_when_parent_killed_then_run_marked_killed(uri: str, tmp_path: Path) -> None:
-    ready = tmp_path / "ready"
-    code = (
-        "import sys, time, pathlib\n"
-        "from peak.tracking.tracked import start_run\n"
-        "from peak.tracking.worker import TrackingWorker\n"
-        "worker = TrackingWorker.fork()\n"
-        "with start_run(sys.argv[1], 'unit', None, {}, worker) as run:\n"
-        "    pathlib.Path(sys.argv[2]).write_text(run.info.run_id)\n"
-        "    time.sleep(120)\n"
-    )
-    proc = subprocess.Popen([sys.executable, "-c", code, uri, str(ready)], stderr=subprocess.PIPE, text=True)
-    deadline = time.time() + 90
-    while not ready.exists() and time.time() < deadline:
-        time.sleep(0.05)
-    assert ready.exists(), proc.stderr.read() if proc.stderr else ""
-    os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
-    client = open_client(uri)
-    deadline = time.time() + 60
-    while client.get_run(ready.read_text()).info.status == "RUNNING" and time.time() < deadline:
-        time.sleep(0.2)
-    assert client.get_run(ready.read_text()).info.status == "KILLED"
+    run_id = _kill_inside_run(uri, tmp_path / "ready", signal.SIGKILL, worker=True)
+    assert _final_status(uri, run_id) == "KILLED"
+
+
+def test_worker_when_parent_gets_sigterm_then_run_marked_killed(uri: str, tmp_path: Path) -> None:
+    run_id = _kill_inside_run(uri, tmp_path / "ready", signal.SIGTERM, worker=True)
+    assert _final_status(uri, run_id) == "KILLED"
