@@ -16,7 +16,7 @@ from tests.support.cli import run_cli
     [
         (["strategy.fsat=10"], ["strategy.fsat", "did you mean: strategy.fast", "fast, name, slow"]),
         (["strategy.fast=abc"], ["strategy.fast", "'abc'", "valid integer"]),
-        (["strategy.fast=60", "strategy.slow=50"], ["strategy.slow = 50", "greater than fast (60)"]),
+        (["strategy.fast=60", "strategy.slow=50"], ["strategy.slow = 50", "must be above fast (60)"]),
         (["execution.fee_rate=-0.001"], ["execution.fee_rate = -0.001", "greater than or equal to 0"]),
         (["data.gaps=loud"], ["data.gaps = 'loud'", "'warn', 'error' or 'ignore'"]),
         (["data.timeframe=1x"], ["data.timeframe = '1x'", "unit m, h, d or w"]),
@@ -40,7 +40,7 @@ def test_compose_run_config_when_bad_override_then_message_names_key(
     [
         (["strategy.fsat=10"], "unknown config key 'strategy.fsat'"),
         (["strategy.fast=abc"], "strategy.fast = 'abc'"),
-        (["strategy.fast=50", "strategy.slow=50"], "strategy.slow = 50: must be greater than fast (50)"),
+        (["strategy.fast=50", "strategy.slow=50"], "strategy.slow = 50: must be above fast (50)"),
     ],
 )
 def test_peak_run_when_config_error_then_exit_2_without_traceback(
