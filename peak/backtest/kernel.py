@@ -1,15 +1,13 @@
 """The numba simulation kernel: one pass over the bars, state in local scalars, trades into preallocated
 arrays.
 
-Per bar t the kernel runs three phases, in this order, so that extensions slot in without reordering:
+Per bar t the kernel runs two phases, in this order, so that extensions slot in without reordering:
 
 1. **fills at the open**: the target decided at the close of bar t-1 is traded at ``open[t]``;
-2. (future) **intrabar exits**: stop-loss / take-profit / trailing stops test ``high[t]``/``low[t]`` here;
-3. **mark to the close**: ``equity[t] = cash + units * close[t]``.
+2. **mark to the close**: ``equity[t] = cash + units * close[t]``.
 
-Shorts will reuse the same fill helpers with a negative side; other sizing models only change how many
-units an entry buys (``_entry_units``). Trade columns are indexed by the ``COL_*`` constants, so adding a
-column does not change the kernel signature.
+This kernel is the all-in long/flat book only (the default configuration, kept lean for speed); shorts,
+stops and other sizing rules run in ``peak.backtest.book``, which writes the same ``COL_*`` trade columns.
 """
 
 from __future__ import annotations
@@ -124,7 +122,6 @@ def simulate_long_all_in(
                 )
                 n_trades += 1
                 units = 0.0
-        # phase 2 (intrabar stops) goes here once risk rules exist
         equity[t] = cash + units * close[t]
         cash_out[t] = cash
         units_out[t] = units

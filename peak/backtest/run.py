@@ -12,7 +12,7 @@ from peak.risk.config import RiskConfig
 from peak.strategies import target_positions
 from peak.strategies.config import StrategyConfig
 
-ENGINE_NAME = "peak.backtest/long_all_in/v1"
+ENGINE_NAME = "peak.backtest/book/v2"
 """Recorded in lineage so results from a changed engine are never mistaken for older ones."""
 
 
@@ -27,7 +27,7 @@ def run_backtest(
 ) -> RunResult:
     """One backtest of ``strategy`` on ``bars`` with the given costs and capital.
 
-    ``risk`` has no rules yet and is accepted so the call shape does not change when stops arrive.
+    ``portfolio`` sets capital, shorting and sizing; ``risk`` the intrabar stop, target and trailing stop.
     ``data_fingerprint`` is passed through untouched (it identifies the exact input data).
     Example: ``run_backtest(bars, strategy=MACrossoverConfig(), execution=ExecutionConfig(),
     portfolio=PortfolioConfig(), risk=RiskConfig(), data_fingerprint="sha256:...").metrics["sharpe"]``.
@@ -39,6 +39,11 @@ def run_backtest(
         fee_rate=execution.fee_rate,
         slippage_bps=execution.slippage_bps,
         initial_cash=portfolio.initial_cash,
+        allow_short=portfolio.allow_short,
+        stop_loss=risk.stop_loss,
+        take_profit=risk.take_profit,
+        trailing_stop=risk.trailing_stop,
+        sizing=portfolio.sizing_rule(),
     )
     return RunResult(
         backtest=result,

@@ -9,6 +9,7 @@ import pytest
 
 from peak.backtest import simulate
 from peak.core.bars import OHLCV_COLUMNS, Bars
+from peak.portfolio.sizing import VolTarget
 from peak.strategies import target_positions
 from peak.strategies.config import MACrossoverConfig
 from tests.support.bars import load_shared_bars
@@ -52,3 +53,31 @@ def test_engine_when_bars_after_t_change_then_signal_and_book_at_t_unchanged(
     for name in ("units", "cash", "equity"):
         got, want = getattr(after, name)[: t + 1], getattr(base, name)[: t + 1]
         np.testing.assert_array_equal(got, want, err_msg=name)
+
+
+RULES = {
+    "allow_short": True,
+    "stop_loss": 0.02,
+    "take_profit": 0.04,
+    "trailing_stop": 0.015,
+    "sizing": VolTarget(target_vol=0.5, lookback=24),
+}
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_engine_when_stops_and_shorts_on_and_bars_after_t_change_then_book_at_t_unchanged(
+    btc_slice: Bars, seed: int
+) -> None:
+    rng = np.random.default_rng(100 + seed)
+    t = int(rng.integers(0, N_BARS - 1))
+    base = simulate(btc_slice, 2.0 * target_positions(btc_slice, CFG) - 1.0, **COSTS, **RULES)
+
+    moved = _perturb_after(btc_slice, t, rng)
+    after = simulate(moved, 2.0 * target_positions(moved, CFG) - 1.0, **COSTS, **RULES)
+
+    assert len(base.trades) > 20  # stops, targets and reversals all in play
+    for name in ("units", "cash", "equity"):
+        got, want = getattr(after, name)[: t + 1], getattr(base, name)[: t + 1]
+        np.testing.assert_array_equal(got, want, err_msg=name)
+    closed = base.trades.exit_ts <= btc_slice.ts[t]
+    np.testing.assert_array_equal(after.trades.pnl[: int(closed.sum())], base.trades.pnl[closed])
