@@ -3,7 +3,6 @@ the full real BTC/ETH/SOL hourly files."""
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -15,7 +14,8 @@ from peak.core.bars import Bars
 from peak.portfolio.sizing import AllIn, FixedFraction, FixedNotional, Sizing, VolTarget
 from peak.strategies import ma_crossover
 from tests.support.bars import load_shared_bars
-from tests.support.reference_loop import BookRules, RefResult, crossover_signals, run_reference_book
+from tests.support.parity import assert_trades_equal
+from tests.support.reference_loop import BookRules, crossover_signals, run_reference_book
 
 REL = 1e-9
 CASH = 10_000.0
@@ -58,19 +58,6 @@ def _sizing(rules: BookRules) -> Sizing:
     return AllIn()
 
 
-def _assert_close(name: str, got: float, want: float) -> None:
-    assert math.isclose(got, want, rel_tol=REL, abs_tol=0.0), f"{name}: engine {got!r} vs reference {want!r}"
-
-
-def _assert_trades_equal(bars: Bars, got, ref: RefResult) -> None:
-    assert len(got) == len(ref.trades)
-    for i, tr in enumerate(ref.trades):
-        assert int(got.entry_ts[i]) == int(bars.ts[tr.entry_bar]), f"trade {i} entry_ts"
-        assert int(got.exit_ts[i]) == int(bars.ts[tr.exit_bar]), f"trade {i} exit_ts"
-        for name in ("entry_price", "exit_price", "units", "entry_fee", "exit_fee", "pnl", "ret"):
-            _assert_close(f"trade {i} {name}", float(getattr(got, name)[i]), getattr(tr, name))
-
-
 @pytest.mark.parametrize("case", list(RULES))
 @pytest.mark.parametrize(("fast", "slow"), PARAMS)
 @pytest.mark.parametrize("symbol", ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
@@ -102,7 +89,7 @@ def test_simulate_when_risk_rules_on_real_hourly_data_then_matches_reference_boo
 
     np.testing.assert_allclose(result.equity, ref.equity, rtol=REL, atol=0.0)
     np.testing.assert_allclose(result.units, ref.units, rtol=REL, atol=0.0)
-    _assert_trades_equal(bars, result.trades, ref)
+    assert_trades_equal(bars, result.trades, ref)
     assert len(result.trades) > 10  # the comparison is only meaningful with real trading
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,8 +13,8 @@ from peak.core.bars import Bars
 from peak.metrics import METRIC_NAMES, compute_metrics
 from peak.strategies import ma_crossover
 from tests.support.bars import load_shared_bars
+from tests.support.parity import assert_close, assert_trades_equal
 from tests.support.reference_loop import (
-    RefResult,
     crossover_signals,
     reference_metrics,
     run_reference,
@@ -38,22 +37,6 @@ def _close_tuple(bars: Bars) -> tuple[float, ...]:
     return tuple(bars.close.tolist())
 
 
-def _assert_close(name: str, got: float | int | None, want: float | int | None) -> None:
-    if want is None or got is None:
-        assert got is want, f"{name}: engine {got!r} vs reference {want!r}"
-        return
-    assert math.isclose(got, want, rel_tol=REL, abs_tol=0.0), f"{name}: engine {got!r} vs reference {want!r}"
-
-
-def _assert_trades_equal(bars: Bars, got, ref: RefResult) -> None:
-    assert len(got) == len(ref.trades)
-    for i, tr in enumerate(ref.trades):
-        assert int(got.entry_ts[i]) == int(bars.ts[tr.entry_bar]), f"trade {i} entry_ts"
-        assert int(got.exit_ts[i]) == int(bars.ts[tr.exit_bar]), f"trade {i} exit_ts"
-        for name in ("entry_price", "exit_price", "units", "entry_fee", "exit_fee", "pnl", "ret"):
-            _assert_close(f"trade {i} {name}", float(getattr(got, name)[i]), getattr(tr, name))
-
-
 @pytest.mark.parametrize(("fee_rate", "slippage_bps"), COSTS)
 @pytest.mark.parametrize(("fast", "slow"), PARAMS)
 @pytest.mark.parametrize("symbol", ["BTCUSDT", "ETHUSDT"])
@@ -69,13 +52,13 @@ def test_simulate_when_real_hourly_data_then_matches_reference_loop(
     result = simulate(bars, target, fee_rate=fee_rate, slippage_bps=slippage_bps, initial_cash=CASH)
     ref = run_reference(bars.open.tolist(), list(close), list(ref_signal), fee_rate, slippage_bps, CASH)
 
-    _assert_close("final equity", float(result.equity[-1]), ref.equity[-1])
+    assert_close("final equity", float(result.equity[-1]), ref.equity[-1])
     np.testing.assert_allclose(result.equity, ref.equity, rtol=REL, atol=0.0)
     np.testing.assert_array_equal(result.units != 0.0, np.array(ref.units) != 0.0)
-    _assert_trades_equal(bars, result.trades, ref)
+    assert_trades_equal(bars, result.trades, ref)
     got_metrics = compute_metrics(result, bars.timeframe)
     want_metrics = reference_metrics(ref, CASH, bars.timeframe.bars_per_year)
     assert tuple(got_metrics) == METRIC_NAMES
     for name in METRIC_NAMES:
-        _assert_close(name, got_metrics[name], want_metrics[name])
+        assert_close(name, got_metrics[name], want_metrics[name])
     assert got_metrics["n_trades"] > 10  # the comparison is only meaningful with real trading
