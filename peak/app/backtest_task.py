@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -9,11 +10,16 @@ from pathlib import Path
 
 from peak.app.config import RunConfig
 from peak.app.paths import project_root
-from peak.backtest import run_backtest
+from peak.backtest import resolve_sleeves, run_backtest, run_portfolio
+from peak.backtest.portfolio_config import WeightedPortfolioConfig
+from peak.core.errors import ConfigError
 from peak.core.results import RunResult
 from peak.data import LoadedData, load_bars
+from peak.data.config import for_symbol
+from peak.data.timestamps import iso
+from peak.portfolio.config import PortfolioConfig
 from peak.tracking.lineage import config_hash, flatten, git_sha, package_version
-from peak.tracking.run_dir import write_json, write_results
+from peak.tracking.run_dir import flat_run_metrics, write_json, write_results
 from peak.tracking.store import resolve_uri
 from peak.tracking.tracked import start_run
 from peak.tracking.worker import TrackingWorker
@@ -31,21 +37,31 @@ class BacktestOutcome:
     lineage: dict[str, str]
 
 
-def _lineage(cfg: RunConfig, loaded: LoadedData, overrides: Sequence[str]) -> dict[str, str]:
-    bars = loaded.bars
+@dataclass(frozen=True)
+class _Simulated:
+    result: RunResult
+    fingerprint: str
+    source: str
+    strategy: str
+
+
+def _lineage(cfg: RunConfig, sim: _Simulated, overrides: Sequence[str]) -> dict[str, str]:
+    backtest = sim.result.backtest
+    ts = backtest.ts
     return {
         "peak.version": package_version(),
         "peak.git_sha": git_sha(project_root()),
         "peak.config_hash": config_hash(cfg.identity()),
-        "peak.data_fingerprint": loaded.fingerprint,
+        "peak.data_fingerprint": sim.fingerprint,
         "peak.task": cfg.task.name,
-        "peak.strategy": cfg.strategy.name,
-        "peak.symbol": bars.symbol,
-        "peak.timeframe": bars.timeframe.text,
-        "peak.data_source": bars.source,
-        "peak.data_start": bars.start.isoformat() if len(bars) else "",
-        "peak.data_end": bars.end.isoformat() if len(bars) else "",
-        "peak.n_bars": str(len(bars)),
+        "peak.portfolio": cfg.portfolio.name,
+        "peak.strategy": sim.strategy,
+        "peak.symbol": sim.result.symbol,
+        "peak.timeframe": sim.result.timeframe,
+        "peak.data_source": sim.source,
+        "peak.data_start": iso(int(ts[0])) if len(ts) else "",
+        "peak.data_end": iso(int(ts[-1])) if len(ts) else "",
+        "peak.n_bars": str(len(ts)),
         "peak.overrides": " ".join(overrides),
     }
 
@@ -61,6 +77,7 @@ def _run_json(
         "data_fingerprint": lineage["peak.data_fingerprint"],
         "git_sha": lineage["peak.git_sha"],
         "peak_version": lineage["peak.version"],
+        "portfolio": lineage["peak.portfolio"],
         "symbol": lineage["peak.symbol"],
         "timeframe": lineage["peak.timeframe"],
         "n_bars": int(lineage["peak.n_bars"]),
@@ -69,24 +86,65 @@ def _run_json(
     }
 
 
-def run_backtest_task(
-    cfg: RunConfig, run_dir: Path, overrides: Sequence[str], worker: TrackingWorker | None = None
-) -> BacktestOutcome:
-    """Run one backtest end to end; MLflow calls go through ``worker`` when given.
-
-    Raises PeakError subclasses for user-facing failures.
-    """
+def _simulate_single(cfg: RunConfig, portfolio: PortfolioConfig) -> _Simulated:
     loaded = load_bars(cfg.data)
     log.info("loaded %s", loaded.quality.summary())
     result = run_backtest(
         loaded.bars,
         strategy=cfg.strategy,
         execution=cfg.execution,
-        portfolio=cfg.portfolio,
+        portfolio=portfolio,
         risk=cfg.risk,
         data_fingerprint=loaded.fingerprint,
     )
-    lineage = _lineage(cfg, loaded, overrides)
+    return _Simulated(result, loaded.fingerprint, loaded.bars.source, cfg.strategy.name)
+
+
+def _combined_fingerprint(loaded: dict[str, LoadedData]) -> str:
+    """One sha256 over every symbol's fingerprint, in symbol order."""
+    text = "\n".join(f"{symbol}={data.fingerprint}" for symbol, data in sorted(loaded.items()))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _simulate_weighted(cfg: RunConfig, portfolio: WeightedPortfolioConfig) -> _Simulated:
+    data_symbol = getattr(cfg.data, "symbol", "BTC/USDT")
+    sleeves = resolve_sleeves(portfolio, strategy=cfg.strategy, risk=cfg.risk, symbol=data_symbol)
+    symbols = list(dict.fromkeys(s.symbol for s in sleeves))
+    if all(s.strategy is not None for s in portfolio.sleeves.values()):
+        log.info("every sleeve sets its own strategy; the strategy group (%s) is not used", cfg.strategy.name)
+    loaded: dict[str, LoadedData] = {}
+    for symbol in symbols:
+        try:
+            source = for_symbol(cfg.data, symbol, n_symbols=len(symbols))
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from exc
+        loaded[symbol] = load_bars(source)
+        log.info("loaded %s", loaded[symbol].quality.summary())
+    fingerprint = _combined_fingerprint(loaded)
+    result = run_portfolio(
+        {s: d.bars for s, d in loaded.items()},
+        sleeves,
+        portfolio=portfolio,
+        execution=cfg.execution,
+        data_fingerprint=fingerprint,
+    )
+    source = ",".join(dict.fromkeys(d.bars.source for d in loaded.values()))
+    strategies = ",".join(dict.fromkeys(s.strategy.name for s in sleeves))
+    return _Simulated(result, fingerprint, source, strategies)
+
+
+def run_backtest_task(
+    cfg: RunConfig, run_dir: Path, overrides: Sequence[str], worker: TrackingWorker | None = None
+) -> BacktestOutcome:
+    """Run one backtest (one book or a weighted portfolio) end to end; MLflow calls go through ``worker``
+    when given. Raises PeakError subclasses for user-facing failures.
+    """
+    if isinstance(cfg.portfolio, WeightedPortfolioConfig):
+        sim = _simulate_weighted(cfg, cfg.portfolio)
+    else:
+        sim = _simulate_single(cfg, cfg.portfolio)
+    result = sim.result
+    lineage = _lineage(cfg, sim, overrides)
     write_results(run_dir, result)
     if not cfg.tracking.enabled:
         write_json(run_dir / "run.json", _run_json(lineage, None, cfg, None))
@@ -96,6 +154,6 @@ def run_backtest_task(
     with start_run(uri, cfg.tracking.experiment, cfg.tracking.run_name, tags, worker) as run:
         write_json(run_dir / "run.json", _run_json(lineage, run.info.run_id, cfg, uri))
         params = flatten(cfg.model_dump(mode="json"))
-        run.log(params=params, metrics=result.metrics)
+        run.log(params=params, metrics=flat_run_metrics(result))
         run.log_artifacts(run_dir)
     return BacktestOutcome(result=result, run_dir=run_dir, run_id=run.info.run_id, lineage=lineage)

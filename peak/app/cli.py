@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -71,6 +72,28 @@ def config_check(
     import yaml
 
     typer.echo(yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False).rstrip())
+
+
+@app.command()
+def recipes(
+    write: Annotated[
+        Path | None,
+        typer.Option(help="Replace the generated table in this Markdown file instead of printing"),
+    ] = None,
+) -> None:
+    """List the recipe presets in conf/experiment/ as one Markdown table (profile, sleeves, sizing, stops)."""
+    from peak.app.recipes import recipe_table, replace_table
+
+    try:
+        table = recipe_table()
+    except PeakError as exc:
+        typer.echo(f"peak recipes: error: {exc}", err=True)
+        raise typer.Exit(code=exc.exit_code) from exc
+    if write is None:
+        typer.echo(table)
+        return
+    write.write_text(replace_table(write.read_text(), table))
+    typer.echo(f"updated the recipe table in {write}")
 
 
 def main() -> None:

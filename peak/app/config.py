@@ -8,12 +8,12 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from peak.app.config_errors import describe_validation_error, find_missing
+from peak.backtest.portfolio_config import AnyPortfolioConfig
 from peak.core.config import FrozenModel
 from peak.core.env import EnvConfig
 from peak.core.errors import ConfigError
 from peak.data.config import DataConfig
 from peak.execution.config import ExecutionConfig
-from peak.portfolio.config import PortfolioConfig
 from peak.risk.config import RiskConfig
 from peak.strategies.config import StrategyConfig
 from peak.tracking.config import TrackingConfig
@@ -30,7 +30,7 @@ class RunConfig(FrozenModel):
 
     data: DataConfig
     strategy: StrategyConfig
-    portfolio: PortfolioConfig
+    portfolio: AnyPortfolioConfig
     risk: RiskConfig
     execution: ExecutionConfig
     env: EnvConfig

@@ -97,8 +97,27 @@ class BacktestResult:
 
 
 @dataclass(frozen=True, eq=False)
+class SleeveRun:
+    """One sleeve of a portfolio run: its own equity (initial share + its profit and loss), trades and
+    metrics. ``backtest.cash`` is the sleeve's ledger inside the shared account."""
+
+    name: str
+    symbol: str
+    strategy: str
+    weight: float
+    backtest: BacktestResult
+    metrics: Mapping[str, MetricValue]
+
+
+@dataclass(frozen=True, eq=False)
 class RunResult:
-    """A finished run: the simulation, its metrics and the lineage needed to reproduce it."""
+    """A finished run: the simulation, its metrics and the lineage needed to reproduce it.
+
+    For a portfolio, ``backtest`` is the whole account (``units`` there is the gross exposure in quote
+    currency, and ``trades`` every sleeve's trades by exit time), ``sleeves`` has one entry per sleeve
+    and ``correlation`` the Pearson correlation of the sleeves' per-bar profit and loss (NaN where a
+    sleeve never moved).
+    """
 
     backtest: BacktestResult
     metrics: Mapping[str, MetricValue]
@@ -106,3 +125,5 @@ class RunResult:
     symbol: str
     timeframe: str
     lineage: Mapping[str, str] = field(default_factory=dict)
+    sleeves: tuple[SleeveRun, ...] = ()
+    correlation: np.ndarray | None = None

@@ -112,3 +112,37 @@ class SyntheticData(FrozenModel):
 
 
 DataConfig = Annotated[SampleData | CsvData | ParquetData | SyntheticData, Field(discriminator="source")]
+
+
+PATH_FIELDS = ("{pair}", "{base}", "{quote}")
+"""Placeholders a csv/parquet ``path`` may hold, filled from the symbol: BTCUSDT, BTC, USDT."""
+
+
+def symbol_path(path: str, symbol: str) -> str:
+    """``path`` with the placeholders filled for ``symbol``.
+
+    Example: ``symbol_path("data/{pair}_1h.csv.gz", "ETH/USDT")`` → ``"data/ETHUSDT_1h.csv.gz"``.
+    """
+    base, quote = symbol.split("/")
+    return path.replace("{pair}", base + quote).replace("{base}", base).replace("{quote}", quote)
+
+
+def for_symbol(cfg: DataConfig, symbol: str, *, n_symbols: int = 1) -> DataConfig:
+    """The same data source for another ``symbol`` (a portfolio loads each of its symbols this way).
+
+    A file source serving several symbols must say where each one is with a placeholder in ``path``;
+    a synthetic source derives a distinct, reproducible seed per symbol. Raises ``ValueError`` (reported as
+    a config error) when one fixed file would serve several symbols.
+    """
+    if isinstance(cfg, SyntheticData):
+        import zlib
+
+        seed = cfg.seed if n_symbols == 1 else cfg.seed + zlib.crc32(symbol.encode()) % 1_000_000
+        return cfg.model_copy(update={"symbol": symbol, "seed": seed})
+    placeholders = isinstance(cfg, CsvData | ParquetData) and any(p in cfg.path for p in PATH_FIELDS)
+    if isinstance(cfg, CsvData | ParquetData) and n_symbols > 1 and not placeholders:
+        raise ValueError(
+            f"data.path {cfg.path!r} names one file but the portfolio trades {n_symbols} symbols; put "
+            "{pair} (BTCUSDT), {base} or {quote} in it, e.g. data/{pair}_1h.csv.gz"
+        )
+    return cfg.model_copy(update={"symbol": symbol})

@@ -18,7 +18,15 @@ from peak.core.errors import DataError
 from peak.core.timeframe import Timeframe
 from peak.data.cache import cache_key, load_cached, store_cached
 from peak.data.checks import check_time, check_values
-from peak.data.config import CsvData, DataConfig, GapPolicy, ParquetData, SampleData, SyntheticData
+from peak.data.config import (
+    CsvData,
+    DataConfig,
+    GapPolicy,
+    ParquetData,
+    SampleData,
+    SyntheticData,
+    symbol_path,
+)
 from peak.data.hashing import fingerprint
 from peak.data.normalize import normalize
 from peak.data.quality import QualityReport, quality_report
@@ -69,9 +77,10 @@ def load_bars(cfg: DataConfig) -> LoadedData:
 def _file_of(cfg: SampleData | CsvData | ParquetData) -> tuple[Path, bool]:
     if isinstance(cfg, SampleData):
         return bundled_sample(cfg.symbol, cfg.timeframe), False
+    path = Path(symbol_path(cfg.path, cfg.symbol)).expanduser()
     if isinstance(cfg, CsvData):
-        return Path(cfg.path).expanduser(), cfg.cache
-    return Path(cfg.path).expanduser(), False
+        return path, cfg.cache
+    return path, False
 
 
 def _bars_of_file(path: Path, symbol: str, tf: Timeframe, *, use_cache: bool) -> Bars:

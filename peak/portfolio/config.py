@@ -26,11 +26,10 @@ def _check_owned(value: float | None, info: ValidationInfo) -> float | None:
     return value
 
 
-class PortfolioConfig(FrozenModel):
-    """One strategy on one symbol. Keys are flat so that the command line can say
-    ``portfolio.sizing=fixed_fraction portfolio.fraction=0.5``."""
+class CapitalConfig(FrozenModel):
+    """Capital, shorting and sizing, shared by every portfolio kind. Keys are flat so that the command
+    line can say ``portfolio.sizing=fixed_fraction portfolio.fraction=0.5``."""
 
-    name: Literal["single"] = "single"
     initial_cash: float = Field(default=10_000.0, gt=0.0, le=1e12)
     """Starting cash in quote currency (USDT for the bundled sample)."""
     allow_short: bool = False
@@ -57,3 +56,17 @@ class PortfolioConfig(FrozenModel):
         if self.sizing == "vol_target" and self.target_vol is not None:
             return VolTarget(target_vol=self.target_vol, lookback=self.vol_lookback)
         return AllIn()
+
+
+class PortfolioConfig(CapitalConfig):
+    """``portfolio=single``: one strategy on one symbol (``strategy`` and ``data.symbol``)."""
+
+    name: Literal["single"] = "single"
+
+
+RebalanceRule = Literal["none", "on_signal", "periodic"]
+"""When sleeve budgets follow the total equity: never, at each sleeve's entry, or every period."""
+
+MissingBarPolicy = Literal["hold", "drop"]
+"""Timestamps where one asset has no bar: ``hold`` keeps them (that asset cannot trade and is valued at its
+last close); ``drop`` removes them for every asset."""

@@ -35,3 +35,11 @@ def test_metrics_doc_when_compute_metrics_runs_then_every_emitted_key_has_a_head
     )
     emitted = set(compute_metrics(result, Timeframe.parse("1h")))
     assert not emitted - _documented(), f"undocumented metrics in {DOC}: {sorted(emitted - _documented())}"
+
+
+def test_metrics_doc_when_portfolio_runs_then_its_extra_metrics_have_headings() -> None:
+    from peak.metrics import correlation_summary, pnl_correlation
+
+    corr = pnl_correlation([np.array([1.0, 2.0, 1.5]), np.array([1.0, 0.5, 2.0])])
+    emitted = set(correlation_summary(corr))
+    assert not emitted - _documented(), f"undocumented metrics in {DOC}: {sorted(emitted - _documented())}"

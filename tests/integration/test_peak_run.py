@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -18,13 +17,6 @@ def _run_dir(home: Path) -> Path:
     dirs = [p.parent for p in (home / "experiments" / "runs").glob("*/*/run.json")]
     assert len(dirs) == 1, dirs
     return dirs[0]
-
-
-@pytest.fixture()
-def home(tmp_path: Path, mlflow_template_db: Path) -> Path:
-    (tmp_path / "mlruns").mkdir()
-    shutil.copyfile(mlflow_template_db, tmp_path / "mlruns" / "mlflow.db")
-    return tmp_path
 
 
 def test_peak_run_when_defaults_then_finished_mlflow_run_with_metrics_and_artifacts(home: Path) -> None:

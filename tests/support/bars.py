@@ -58,3 +58,17 @@ def make_bars(open_: list[float], close: list[float], timeframe: str = "1h", sym
         close=c,
         volume=np.ones_like(o),
     )
+
+
+def shifted(bars: Bars, hours: int) -> Bars:
+    """The same bars moved ``hours`` later, e.g. a symbol listed after the others."""
+    return Bars(
+        symbol=bars.symbol,
+        timeframe=bars.timeframe,
+        ts=bars.ts + hours * 3600 * 10**9,
+        open=bars.open,
+        high=bars.high,
+        low=bars.low,
+        close=bars.close,
+        volume=bars.volume,
+    )

@@ -55,3 +55,14 @@ def test_sizing_models_when_out_of_range_then_validation_error() -> None:
         FixedFraction(fraction=1.5)
     with pytest.raises(ValidationError):
         VolTarget(target_vol=0.4, lookback=1)
+
+
+def test_execution_config_when_models_chosen_then_rates_and_simple_flag_follow() -> None:
+    from peak.execution.config import ExecutionConfig, SymbolRules
+
+    assert ExecutionConfig().fee_rates() == (0.001, 0.001) and ExecutionConfig().is_simple()
+    mt = ExecutionConfig(fee_model="maker_taker", fee_rate=None, maker_fee=0.001, taker_fee=0.002)
+    assert mt.fee_rates() == (0.001, 0.002) and not mt.is_simple()
+    assert not ExecutionConfig(symbols={"BTC/USDT": SymbolRules(lot_size=0.001)}).is_simple()
+    with pytest.raises(ValidationError, match="only used when fee_model is flat"):
+        ExecutionConfig(fee_model="maker_taker", maker_fee=0.001, taker_fee=0.002)
