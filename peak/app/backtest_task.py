@@ -21,6 +21,7 @@ from peak.portfolio.config import PortfolioConfig
 from peak.tracking.lineage import config_hash, flatten, git_sha, package_version
 from peak.tracking.run_dir import flat_run_metrics, write_json, write_results
 from peak.tracking.store import resolve_uri
+from peak.tracking.sweep import child_tags, override_tags, process_tags
 from peak.tracking.tracked import start_run
 from peak.tracking.worker import TrackingWorker
 
@@ -134,10 +135,15 @@ def _simulate_weighted(cfg: RunConfig, portfolio: WeightedPortfolioConfig) -> _S
 
 
 def run_backtest_task(
-    cfg: RunConfig, run_dir: Path, overrides: Sequence[str], worker: TrackingWorker | None = None
+    cfg: RunConfig,
+    run_dir: Path,
+    overrides: Sequence[str],
+    worker: TrackingWorker | None = None,
+    job_num: int | None = None,
 ) -> BacktestOutcome:
     """Run one backtest (one book or a weighted portfolio) end to end; MLflow calls go through ``worker``
-    when given. Raises PeakError subclasses for user-facing failures.
+    when given. Inside a sweep (``job_num`` set) the run is nested under the sweep's parent run.
+    Raises PeakError subclasses for user-facing failures.
     """
     if isinstance(cfg.portfolio, WeightedPortfolioConfig):
         sim = _simulate_weighted(cfg, cfg.portfolio)
@@ -150,7 +156,14 @@ def run_backtest_task(
         write_json(run_dir / "run.json", _run_json(lineage, None, cfg, None))
         return BacktestOutcome(result=result, run_dir=run_dir, run_id=None, lineage=lineage)
     uri = resolve_uri(cfg.tracking.uri, project_root())
-    tags = {**lineage, "mlflow.source.name": "peak-run", "mlflow.source.git.commit": lineage["peak.git_sha"]}
+    tags = {
+        **lineage,
+        **process_tags(),
+        **child_tags(job_num),
+        **override_tags(list(overrides)),
+        "mlflow.source.name": "peak-run",
+        "mlflow.source.git.commit": lineage["peak.git_sha"],
+    }
     with start_run(uri, cfg.tracking.experiment, cfg.tracking.run_name, tags, worker) as run:
         write_json(run_dir / "run.json", _run_json(lineage, run.info.run_id, cfg, uri))
         params = flatten(cfg.model_dump(mode="json"))

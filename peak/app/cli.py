@@ -18,6 +18,8 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Inspect and validate the composed configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
+mlflow_app = typer.Typer(help="MLflow helpers: recover stale runs (ui: not yet).", no_args_is_help=True)
+app.add_typer(mlflow_app, name="mlflow")
 
 PLANNED: dict[str, str] = {
     "ops": "health checks, portfolio and open orders (ops health|portfolio|orders)",
@@ -30,7 +32,6 @@ PLANNED: dict[str, str] = {
     "data": "download, resume, check and list market data",
     "exchange": "the exchange wrapper and the loopback Kraken double",
     "dashboard": "the read-only operations dashboard",
-    "mlflow": "MLflow helpers: recover stale runs, start the UI",
 }
 
 
@@ -94,6 +95,59 @@ def recipes(
         return
     write.write_text(replace_table(write.read_text(), table))
     typer.echo(f"updated the recipe table in {write}")
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _seconds(text: str) -> float:
+    """``90s``, ``30m``, ``6h``, ``2d`` → seconds; a typo is a clear error."""
+    unit, number = text[-1:], text[:-1]
+    if unit not in _UNITS or not number.replace(".", "", 1).isdigit():
+        raise typer.BadParameter(f"{text!r}: use a number and one of s, m, h, d, e.g. 6h")
+    return float(number) * _UNITS[unit]
+
+
+@mlflow_app.command("recover")
+def mlflow_recover(
+    older_than: Annotated[
+        str | None, typer.Option(help="Also close RUNNING runs started longer ago than this, e.g. 6h")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="List what would be closed; change nothing")] = False,
+    uri: Annotated[str | None, typer.Option(help="Tracking URI (default: the project's store)")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the runs as JSON")] = False,
+) -> None:
+    """Close runs left RUNNING by a dead process (same host, process gone) as KILLED."""
+    from peak.app.paths import project_root
+    from peak.tracking.recover import find_stale, recover_stale
+    from peak.tracking.store import resolve_uri
+
+    limit = _seconds(older_than) if older_than else None
+    store = resolve_uri(uri, project_root())
+    try:
+        stale = find_stale(store, older_than_s=limit)
+        if not dry_run:
+            recover_stale(store, stale)
+    except PeakError as exc:
+        typer.echo(f"peak mlflow recover: error: {exc}", err=True)
+        raise typer.Exit(code=exc.exit_code) from exc
+    if as_json:
+        import json
+
+        typer.echo(json.dumps([vars(s) | {"closed": not dry_run} for s in stale], indent=2))
+        return
+    verb = "would close" if dry_run else "closed"
+    for s in stale:
+        typer.echo(f"{verb} {s.run_id} ({s.experiment}/{s.name}) as KILLED: {s.reason}")
+    done = "found (dry run)" if dry_run else "closed"
+    typer.echo(f"{len(stale)} stale run{'s' if len(stale) != 1 else ''} {done} in {store}")
+
+
+@mlflow_app.command("ui", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def mlflow_ui(ctx: typer.Context) -> None:
+    """(not yet) start the MLflow UI on 127.0.0.1 with safe flags."""
+    typer.echo("peak mlflow ui: not yet available (start the MLflow UI for reviewers).", err=True)
+    raise typer.Exit(code=2)
 
 
 def main() -> None:

@@ -10,15 +10,17 @@ from pathlib import Path
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import HydraException
+from hydra.types import RunMode
 from omegaconf import DictConfig
 from omegaconf.errors import OmegaConfBaseException
 
 from peak.app.config import validate_run_config
 from peak.app.hydra_compose import to_plain
-from peak.app.paths import conf_dir, register_resolvers
+from peak.app.paths import conf_dir, project_root, register_resolvers
 from peak.app.preflight import CommandLine, check_overrides, parse_command_line
 from peak.app.summary import format_summary
-from peak.core.errors import ConfigError, PeakError
+from peak.app.sweep_callback import SweepState, close_parent
+from peak.core.errors import ConfigError, PeakError, TrackingError
 from peak.tracking.worker import TrackingWorker
 
 _TRACKING_OFF = ("tracking=off", "tracking.enabled=false", "tracking.enabled=False")
@@ -42,21 +44,42 @@ def _discard_bookkeeping(run_dir: Path) -> None:
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
+def _record_job_failure(raw: dict[str, object], overrides: list[str], job_num: int, exc: PeakError) -> None:
+    """A sweep job that failed before its run existed still leaves a FAILED child run with the error."""
+    from peak.tracking.config import TrackingConfig
+    from peak.tracking.store import resolve_uri
+    from peak.tracking.sweep import record_failed_job
+
+    try:
+        tracking = TrackingConfig.model_validate(raw.get("tracking"))
+    except ValueError:
+        return
+    if tracking.enabled:
+        uri = resolve_uri(tracking.uri, project_root())
+        record_failed_job(uri, tracking.experiment, overrides, job_num, f"{type(exc).__name__}: {exc}")
+
+
 def _task(cfg: DictConfig) -> None:
     hydra_cfg = HydraConfig.get()
     run_dir = Path(hydra_cfg.runtime.output_dir)
-    try:
-        run_cfg = validate_run_config(to_plain(cfg))
-    except ConfigError as exc:
-        _discard_bookkeeping(run_dir)
-        _fail(exc)
-        return
+    overrides = list(hydra_cfg.overrides.task)
+    in_sweep = hydra_cfg.mode == RunMode.MULTIRUN
+    job_num = int(hydra_cfg.job.num) if in_sweep else None
+    raw = to_plain(cfg)
     from peak.app.backtest_task import run_backtest_task  # keeps pandas/numba out of `--help`
 
     try:
-        outcome = run_backtest_task(run_cfg, run_dir, list(hydra_cfg.overrides.task), _State.worker)
+        run_cfg = validate_run_config(raw)
+        outcome = run_backtest_task(run_cfg, run_dir, overrides, _State.worker, job_num)
     except PeakError as exc:
-        _fail(exc)
+        if isinstance(exc, ConfigError):
+            _discard_bookkeeping(run_dir)
+        if not in_sweep:
+            _fail(exc)
+        # In a sweep one bad job must not stop the others: record it and let the tally report it.
+        print(f"peak-run: job {job_num} ({' '.join(overrides)}) failed: {exc}", file=sys.stderr)
+        if not isinstance(exc, TrackingError) and job_num is not None:
+            _record_job_failure(raw, overrides, job_num, exc)
         return
     print(format_summary(outcome))
 
@@ -90,17 +113,38 @@ def main() -> None:
         _State.worker = TrackingWorker.fork()
     # Let composition errors reach us instead of Hydra printing them, so we can explain them.
     os.environ["HYDRA_FULL_ERROR"] = "1"
+    multirun = command is not None and command.multirun
     try:
-        if command is not None and command.multirun:
+        if multirun and command is not None:
             check_overrides(command.overrides, conf_dir())  # before the first job starts
         _hydra_entry()
     except PeakError as exc:
+        close_parent("FAILED")
         _fail(exc)
     except (HydraException, OmegaConfBaseException) as exc:
+        close_parent("FAILED")
         _fail(_explain(exc, command))
+    except BaseException:
+        close_parent("FAILED")
+        raise
     finally:
         if _State.worker is not None:
             _State.worker.close()
+    if multirun:
+        _report_sweep()
+
+
+def _report_sweep() -> None:
+    """One line on how the sweep ended; exit 1 when any job failed."""
+    tally, status = SweepState.tally, SweepState.status
+    if tally is None:
+        return
+    print(
+        f"sweep: {tally.finished} of {tally.total} jobs finished, {tally.failed + tally.killed} failed; "
+        f"parent run {SweepState.parent_id} {status}"
+    )
+    if status != "FINISHED":
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,11 @@ class RunHandle:
         self._client = client
         self.info = info
 
+    @property
+    def client(self) -> Any:
+        """The ``MlflowClient`` this run was created with (same store), for queries around the run."""
+        return self._client
+
     def log(
         self,
         params: Mapping[str, str] | None = None,

@@ -1,0 +1,99 @@
+"""The Hydra callback that records a multirun in MLflow: one parent run, one child run per job.
+
+Registered in ``conf/config.yaml`` under ``hydra.callbacks``. ``on_multirun_start`` runs in the main
+process before the launcher starts any job, so the store is created and migrated exactly once there
+(parallel first-time creation corrupts SQLite stores).
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf
+
+from peak.app.paths import project_root
+from peak.tracking.config import TrackingConfig
+from peak.tracking.lineage import git_sha, package_version
+from peak.tracking.mlflow_run import RunHandle
+from peak.tracking.store import resolve_uri
+from peak.tracking.sweep import SweepTally, finish_parent, start_parent, tally_children
+
+log = logging.getLogger("peak")
+
+
+class SweepState:
+    """The open parent run of this process's sweep and how it ended; ``peak-run`` reads it at exit."""
+
+    parent: RunHandle | None = None
+    parent_id: str | None = None
+    status: str | None = None
+    tally: SweepTally | None = None
+
+
+def _sweep_definition(overrides: list[str]) -> dict[str, str]:
+    """``key → value text`` of every command-line override, e.g. ``{"strategy.fast": "5,10,20"}``."""
+    pairs = (item.split("=", 1) for item in overrides if "=" in item)
+    return {key.lstrip("+~"): value for key, value in pairs}
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    close_parent("KILLED")
+    sys.exit(128 + signum)
+
+
+def close_parent(status: str) -> None:
+    """Close a parent still open (the sweep crashed or was terminated) with ``status``."""
+    parent = SweepState.parent
+    SweepState.parent = None
+    if parent is None:
+        return
+    try:
+        SweepState.tally = tally_children(parent)
+        parent.log(metrics={"sweep.jobs": SweepState.tally.total})
+    except Exception:  # the status matters more than the tally
+        log.warning("could not count the sweep's child runs before closing it")
+    parent.finish(status)
+    SweepState.status = status
+
+
+class MlflowSweepCallback(Callback):
+    """Parent run per multirun (sweep definition as params), closed with the jobs' tally."""
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        tracking = TrackingConfig.model_validate(OmegaConf.to_container(config.tracking, resolve=True))
+        SweepState.parent, SweepState.status, SweepState.tally = None, None, None
+        if not tracking.enabled:
+            return
+        overrides = list(OmegaConf.to_container(config.hydra.overrides.task, resolve=False) or [])  # type: ignore[arg-type]
+        sweep_dir = Path(str(config.hydra.sweep.dir))
+        root = project_root()
+        tags = {
+            "peak.sweep_dir": str(sweep_dir),
+            "peak.overrides": " ".join(str(o) for o in overrides),
+            "peak.version": package_version(),
+            "peak.git_sha": git_sha(root),
+            "mlflow.source.name": "peak-run -m",
+        }
+        name = tracking.run_name or f"sweep {sweep_dir.parent.name} {sweep_dir.name}"
+        SweepState.parent = start_parent(
+            resolve_uri(tracking.uri, root), tracking.experiment, name, _sweep_definition(overrides), tags
+        )
+        SweepState.parent_id = SweepState.parent.info.run_id
+        log.info("sweep parent run %s", SweepState.parent_id)
+        signal.signal(signal.SIGTERM, _on_sigterm)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        parent = SweepState.parent
+        if parent is None:
+            return
+        SweepState.parent = None
+        tally = tally_children(parent)
+        SweepState.tally = tally
+        SweepState.status = finish_parent(parent, tally)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)

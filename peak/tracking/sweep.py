@@ -1,0 +1,123 @@
+"""MLflow side of a sweep: the parent run, the link from each child run to it, and the final tally.
+
+The parent run's id reaches the job processes through the ``PEAK_PARENT_RUN_ID`` environment variable,
+set before the launcher starts its workers (joblib's workers inherit the environment).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from peak.core.results import MetricValue
+from peak.tracking.mlflow_run import RunHandle, create_run
+
+PARENT_ENV = "PEAK_PARENT_RUN_ID"
+"""Environment variable holding the sweep's parent run id inside job processes."""
+PARENT_TAG = "mlflow.parentRunId"
+"""The tag MLflow's UI uses to nest a child run under its parent."""
+
+
+def process_tags() -> dict[str, str]:
+    """``peak.host``/``peak.pid`` of this process: ``peak mlflow recover`` uses them to tell a run whose
+    process died (left RUNNING by SIGKILL) from one still working."""
+    return {"peak.host": socket.gethostname(), "peak.pid": str(os.getpid())}
+
+
+def child_tags(job_num: int | None) -> dict[str, str]:
+    """Tags that nest a job's run under the current sweep's parent; empty outside a sweep."""
+    parent = os.environ.get(PARENT_ENV)
+    if not parent:
+        return {}
+    tags = {PARENT_TAG: parent, "peak.sweep_role": "child"}
+    if job_num is not None:
+        tags["peak.sweep_job"] = str(job_num)
+    return tags
+
+
+@dataclass(frozen=True)
+class SweepTally:
+    """What the jobs of one sweep ended as, read back from the store."""
+
+    finished: int
+    failed: int
+    killed: int
+    running: int
+
+    @property
+    def total(self) -> int:
+        return self.finished + self.failed + self.killed + self.running
+
+
+def start_parent(
+    uri: str, experiment: str, name: str, sweep: Mapping[str, str], tags: Mapping[str, str]
+) -> RunHandle:
+    """Create the sweep's parent run: ``sweep`` (key → swept values) becomes its params, and its id is
+    exported to the job processes. Example: ``start_parent(uri, "peak", "sweep 12-30-01",
+    {"strategy.fast": "5,10,20"}, {})``."""
+    all_tags = {**tags, **process_tags(), "peak.sweep_role": "parent"}
+    handle = create_run(uri, experiment, name, all_tags)
+    handle.log(params={f"sweep.{k}": v for k, v in sweep.items()})
+    os.environ[PARENT_ENV] = handle.info.run_id
+    return handle
+
+
+def tally_children(handle: RunHandle) -> SweepTally:
+    """Count the parent's child runs by status."""
+    client = handle.client
+    runs = client.search_runs(
+        [handle.info.experiment_id],
+        filter_string=f"tags.`{PARENT_TAG}` = '{handle.info.run_id}'",
+        max_results=50_000,
+    )
+    counts = {"FINISHED": 0, "FAILED": 0, "KILLED": 0, "RUNNING": 0}
+    for run in runs:
+        counts[run.info.status] = counts.get(run.info.status, 0) + 1
+    return SweepTally(
+        counts["FINISHED"], counts["FAILED"], counts["KILLED"], counts["RUNNING"] + counts.get("SCHEDULED", 0)
+    )
+
+
+def finish_parent(
+    handle: RunHandle, tally: SweepTally, extra: Mapping[str, MetricValue] | None = None
+) -> str:
+    """Log the tally and close the parent: FINISHED when every job finished, else FAILED.
+
+    Returns the status.
+    """
+    metrics: dict[str, MetricValue] = {
+        "sweep.jobs": tally.total,
+        "sweep.finished": tally.finished,
+        "sweep.failed": tally.failed + tally.killed,
+        **(extra or {}),
+    }
+    handle.log(metrics=metrics)
+    status = "FINISHED" if tally.failed == tally.killed == tally.running == 0 else "FAILED"
+    handle.finish(status)
+    os.environ.pop(PARENT_ENV, None)
+    return status
+
+
+def override_tags(overrides: list[str]) -> dict[str, str]:
+    """One tag per command-line override, ``peak.override.<key>``, so the UI can filter children by value
+    (``tags.`peak.override.strategy.fast` = '10'``)."""
+    pairs = (item.split("=", 1) for item in overrides if "=" in item)
+    return {f"peak.override.{key.lstrip('+~')}": value for key, value in pairs}
+
+
+def record_failed_job(
+    uri: str, experiment: str, overrides: list[str], job_num: int | None, error: str
+) -> str:
+    """A FAILED child run for a job that failed before its own run existed (bad data, a config error in
+    one combination); the error text becomes ``error.txt``. Returns the run id."""
+    tags = {
+        **child_tags(job_num),
+        **process_tags(),
+        **override_tags(overrides),
+        "peak.overrides": " ".join(overrides),
+    }
+    handle = create_run(uri, experiment, None, tags)
+    handle.finish("FAILED", error)
+    return handle.info.run_id
