@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from peak.app.config import RunConfig
+from peak.app.config import MonteCarloTask, RunConfig
 from peak.app.paths import project_root
 from peak.backtest import resolve_sleeves, run_backtest, run_portfolio
 from peak.backtest.portfolio_config import WeightedPortfolioConfig
 from peak.core.errors import ConfigError
-from peak.core.results import RunResult
+from peak.core.results import MetricValue, RunResult
 from peak.data import LoadedData, load_bars
 from peak.data.config import for_symbol
 from peak.data.timestamps import iso
@@ -36,6 +36,8 @@ class BacktestOutcome:
     run_dir: Path
     run_id: str | None
     lineage: dict[str, str]
+    study: Mapping[str, MetricValue] = field(default_factory=dict)
+    """Metrics of the task's study beyond the backtest (e.g. ``mc.sharpe.p5`` for task=monte_carlo)."""
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,10 @@ def run_backtest_task(
     when given. Inside a sweep (``job_num`` set) the run is nested under the sweep's parent run.
     Raises PeakError subclasses for user-facing failures.
     """
+    if isinstance(cfg.task, MonteCarloTask):
+        from peak.app.monte_carlo_task import check_study
+
+        check_study(cfg.task, isinstance(cfg.portfolio, WeightedPortfolioConfig))
     if isinstance(cfg.portfolio, WeightedPortfolioConfig):
         sim = _simulate_weighted(cfg, cfg.portfolio)
     else:
@@ -152,9 +158,10 @@ def run_backtest_task(
     result = sim.result
     lineage = _lineage(cfg, sim, overrides)
     write_results(run_dir, result)
+    study = _study(cfg, result, run_dir)
     if not cfg.tracking.enabled:
         write_json(run_dir / "run.json", _run_json(lineage, None, cfg, None))
-        return BacktestOutcome(result=result, run_dir=run_dir, run_id=None, lineage=lineage)
+        return BacktestOutcome(result=result, run_dir=run_dir, run_id=None, lineage=lineage, study=study)
     uri = resolve_uri(cfg.tracking.uri, project_root())
     tags = {
         **lineage,
@@ -167,6 +174,17 @@ def run_backtest_task(
     with start_run(uri, cfg.tracking.experiment, cfg.tracking.run_name, tags, worker) as run:
         write_json(run_dir / "run.json", _run_json(lineage, run.info.run_id, cfg, uri))
         params = flatten(cfg.model_dump(mode="json"))
-        run.log(params=params, metrics=flat_run_metrics(result))
+        run.log(params=params, metrics={**flat_run_metrics(result), **study})
         run.log_artifacts(run_dir)
-    return BacktestOutcome(result=result, run_dir=run_dir, run_id=run.info.run_id, lineage=lineage)
+    return BacktestOutcome(
+        result=result, run_dir=run_dir, run_id=run.info.run_id, lineage=lineage, study=study
+    )
+
+
+def _study(cfg: RunConfig, result: RunResult, run_dir: Path) -> dict[str, MetricValue]:
+    """The task's work after the backtest: nothing for task=backtest."""
+    if isinstance(cfg.task, MonteCarloTask):
+        from peak.app.monte_carlo_task import monte_carlo_study
+
+        return monte_carlo_study(cfg.task, result, run_dir)
+    return {}

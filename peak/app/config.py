@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 
 from peak.app.config_errors import describe_validation_error, find_missing
 from peak.backtest.portfolio_config import AnyPortfolioConfig
@@ -14,15 +14,30 @@ from peak.core.env import EnvConfig
 from peak.core.errors import ConfigError
 from peak.data.config import DataConfig
 from peak.execution.config import ExecutionConfig
+from peak.research.monte_carlo import MonteCarloConfig
 from peak.risk.config import RiskConfig
 from peak.strategies.config import StrategyConfig
 from peak.tracking.config import TrackingConfig
 
 
-class TaskConfig(FrozenModel):
-    """``task`` group: what the run does."""
+class BacktestTask(FrozenModel):
+    """``task=backtest``: one backtest (one book or a weighted portfolio)."""
 
     name: Literal["backtest"] = "backtest"
+
+
+class MonteCarloTask(MonteCarloConfig):
+    """``task=monte_carlo``: the backtest, then resampled paths of it (docs/research.md)."""
+
+    name: Literal["monte_carlo"] = "monte_carlo"
+
+    def study(self) -> MonteCarloConfig:
+        """The research-layer config without the task name."""
+        return MonteCarloConfig(**self.model_dump(exclude={"name"}))
+
+
+TaskConfig = Annotated[BacktestTask | MonteCarloTask, Field(discriminator="name")]
+"""The ``task`` group: what the run does."""
 
 
 class RunConfig(FrozenModel):

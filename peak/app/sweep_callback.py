@@ -14,10 +14,12 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import numpy as np
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from peak.app.paths import project_root
+from peak.core.results import MetricValue
 from peak.tracking.config import TrackingConfig
 from peak.tracking.lineage import git_sha, package_version
 from peak.tracking.mlflow_run import RunHandle
@@ -62,6 +64,33 @@ def close_parent(status: str) -> None:
     SweepState.status = status
 
 
+def _job_equities(sweep_dir: Path) -> tuple[list[str], list[np.ndarray]]:
+    """Each finished job's equity curve, by job number (jobs without ``equity.parquet`` failed)."""
+    import pandas as pd
+
+    files = sorted(
+        sweep_dir.glob("*/equity.parquet"),
+        key=lambda f: int(f.parent.name) if f.parent.name.isdigit() else -1,
+    )
+    return [f.parent.name for f in files], [
+        pd.read_parquet(f, columns=["equity"])["equity"].to_numpy() for f in files
+    ]
+
+
+def _overfitting(sweep_dir: Path, parent: RunHandle) -> dict[str, MetricValue]:
+    """Deflated Sharpe and PBO over the sweep's jobs as trials; needs at least 2 jobs on the same bars."""
+    from peak.research.trials import trial_statistics
+
+    jobs, curves = _job_equities(sweep_dir)
+    if len(curves) < 2 or len({c.shape[0] for c in curves}) != 1:
+        parent.log(tags={"peak.sweep_overfitting": "not computed: needs 2+ finished jobs on the same bars"})
+        return {}
+    equity = np.column_stack(curves)
+    stats = trial_statistics(np.diff(equity, axis=0) / equity[:-1])
+    parent.log(tags={"peak.sweep_best_job": jobs[stats.best], "peak.sweep_overfitting": stats.note or "ok"})
+    return {"sweep.trials": stats.n_trials, "sweep.deflated_sharpe": stats.dsr, "sweep.pbo": stats.pbo}
+
+
 class MlflowSweepCallback(Callback):
     """Parent run per multirun (sweep definition as params), closed with the jobs' tally."""
 
@@ -95,5 +124,6 @@ class MlflowSweepCallback(Callback):
         SweepState.parent = None
         tally = tally_children(parent)
         SweepState.tally = tally
-        SweepState.status = finish_parent(parent, tally)
+        extra = _overfitting(Path(str(config.hydra.sweep.dir)), parent)
+        SweepState.status = finish_parent(parent, tally, extra)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -7,21 +7,29 @@ from numba import njit
 
 
 @njit(cache=True)
+def hold_step(pos: int, long_entry: bool, long_exit: bool, short_entry: bool, short_exit: bool) -> int:
+    """Next position from the current one (1 long, -1 short, 0 flat) and this bar's four rule flags.
+
+    Scalars only, so strategy kernels call it per bar without array reference counting; an int position
+    keeps the bar-to-bar dependency short. An exit bar never re-enters: the next bar decides, so one bar
+    cannot both close and open. Example: ``hold_step(1, False, True, False, False)`` → ``0``.
+    """
+    # bitwise, not short-circuit: rules flip unpredictably bar to bar, and selects avoid branch misses
+    flat = pos == 0
+    exits = ((pos > 0) & long_exit) | ((pos < 0) & short_exit)
+    nxt = 1 if flat & long_entry else (-1 if flat & short_entry else pos)
+    return 0 if exits else nxt
+
+
+@njit(cache=True)
 def _hold_kernel(
     long_entry: np.ndarray, long_exit: np.ndarray, short_entry: np.ndarray, short_exit: np.ndarray
 ) -> np.ndarray:
     n = long_entry.shape[0]
     out = np.zeros(n)
-    pos = 0.0
+    pos = 0
     for t in range(n):
-        if (pos > 0.0 and long_exit[t]) or (pos < 0.0 and short_exit[t]):
-            pos = 0.0
-        elif pos == 0.0:
-            # an exit bar never re-enters: the next bar decides, so one bar cannot both close and open
-            if long_entry[t]:
-                pos = 1.0
-            elif short_entry[t]:
-                pos = -1.0
+        pos = hold_step(pos, long_entry[t], long_exit[t], short_entry[t], short_exit[t])
         out[t] = pos
     return out
 

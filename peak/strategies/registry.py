@@ -40,7 +40,7 @@ STRATEGIES: Mapping[str, StrategyFn] = MappingProxyType(
 
 def target_positions(bars: Bars, cfg: StrategyConfig) -> np.ndarray:
     """Target exposure per bar for ``cfg``: float64, same length as ``bars``, 1.0 = all-in long, 0.0 = flat,
-    -1.0 = short (strategies with ``allow_short``; the current engine treats it as flat).
+    -1.0 = short (strategies with ``allow_short``; the engine shorts only with ``portfolio.allow_short``).
 
     ``out[t]`` depends on bars ``[0, t]`` only; the engine acts on it at the open of bar t + 1.
     Example: ``target_positions(bars, MACrossoverConfig(fast=20, slow=50))`` → ``array([0., 0., ..., 1.])``.

@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from peak.core.bars import Bars
 from peak.indicators import rsi
 from peak.strategies.config import RSIReversionConfig
-from peak.strategies.hysteresis import hold_positions
+from peak.strategies.hysteresis import hold_step
+
+
+@njit(cache=True)
+def _rsi_hold_kernel(value: np.ndarray, thresholds: tuple, short: bool) -> np.ndarray:
+    """``hold_step`` on RSI thresholds ``(entry, exit, short_entry, short_exit)``; NaN never triggers."""
+    entry, exit_, short_entry, short_exit = thresholds
+    n = value.shape[0]
+    out = np.empty(n)
+    pos = 0
+    for t in range(n):
+        v = value[t]
+        pos = hold_step(pos, v < entry, v > exit_, short and v > short_entry, short and v < short_exit)
+        out[t] = pos
+    return out
 
 
 def rsi_reversion(close: np.ndarray, cfg: RSIReversionConfig) -> np.ndarray:
@@ -18,12 +33,8 @@ def rsi_reversion(close: np.ndarray, cfg: RSIReversionConfig) -> np.ndarray:
     threshold does not trigger.
     Example: ``rsi_reversion(close, RSIReversionConfig())`` → ``[0., ..., 1., 1., 0.]``.
     """
-    value = rsi(close, cfg.period)
-    with np.errstate(invalid="ignore"):
-        long_entry, long_exit = value < cfg.entry, value > cfg.exit
-        short_entry = value > cfg.short_entry if cfg.allow_short else None
-        short_exit = value < cfg.short_exit if cfg.allow_short else None
-    return hold_positions(long_entry, long_exit, short_entry, short_exit)
+    thresholds = (float(cfg.entry), float(cfg.exit), float(cfg.short_entry), float(cfg.short_exit))
+    return _rsi_hold_kernel(rsi(close, cfg.period), thresholds, bool(cfg.allow_short))
 
 
 def rsi_reversion_targets(bars: Bars, cfg: RSIReversionConfig) -> np.ndarray:

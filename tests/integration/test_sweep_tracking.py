@@ -39,6 +39,11 @@ def test_sweep_when_jobs_succeed_then_parent_finished_with_one_child_per_job(
     assert parent.info.status == "FINISHED" and len(children) == 2
     assert parent.data.params["sweep.strategy.fast"] == "5,10"
     assert parent.data.metrics["sweep.finished"] == 2 and parent.data.metrics["sweep.failed"] == 0
+    assert (
+        0.0 <= parent.data.metrics["sweep.pbo"] <= 1.0
+        and 0.0 <= parent.data.metrics["sweep.deflated_sharpe"] <= 1.0
+    )
+    assert parent.data.tags["peak.sweep_best_job"] in {"0", "1"}
     assert {c.data.tags["peak.override.strategy.fast"] for c in children} == {"5", "10"}
     assert {c.data.params["strategy.fast"] for c in children} == {"5", "10"}
     assert all(c.info.status == "FINISHED" for c in children)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 
 from peak.core.bars import Bars
-from tests.support.reference_loop import RefResult
+from peak.core.timeframe import Timeframe
+from peak.metrics import METRIC_NAMES, compute_metrics
+from tests.support.reference_loop import RefResult, reference_metrics
 
 REL = 1e-9
 
@@ -26,3 +28,12 @@ def assert_trades_equal(bars: Bars, got, ref: RefResult) -> None:
         assert int(got.exit_ts[i]) == int(bars.ts[tr.exit_bar]), f"trade {i} exit_ts"
         for name in ("entry_price", "exit_price", "units", "entry_fee", "exit_fee", "pnl", "ret"):
             assert_close(f"trade {i} {name}", float(getattr(got, name)[i]), getattr(tr, name))
+
+
+def assert_metrics_equal(result, timeframe: Timeframe, ref: RefResult, initial_cash: float) -> None:
+    """Every engine metric (``peak.metrics.compute_metrics``) equals the reference formulas' value."""
+    got = compute_metrics(result, timeframe)
+    want = reference_metrics(ref, initial_cash, timeframe.bars_per_year)
+    assert tuple(got) == METRIC_NAMES
+    for name in METRIC_NAMES:
+        assert_close(name, got[name], want[name])

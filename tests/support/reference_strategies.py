@@ -2,12 +2,14 @@
 
 Nothing here imports ``peak``: each rule is restated from docs/strategies.md and the textbook definitions
 (Wilder 1978 for RSI/ADX, Appel for MACD, Bollinger, Donchian), one bar at a time. Indicator values are
-``None`` during warm-up. Signals are long-only (1.0 / 0.0), matching the engine's long/flat book.
+``None`` during warm-up. Signals are 1.0 long, 0.0 flat and, for the strategies with a short side when it
+is switched on, -1.0 short.
 """
 
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 
 def wilder(values: list[float], period: int, start: int) -> list[float | None]:
@@ -92,6 +94,23 @@ def window_mean(x: list[float], t: int, window: int) -> float | None:
     return None if t < window - 1 else math.fsum(x[t - window + 1 : t + 1]) / window
 
 
+def versus_mean(x: list[float], t: int, window: int, tie: float = 1e-12) -> int | None:
+    """Sign of ``x[t]`` minus the window's mean, 0 within ``tie`` (relative) of the exact mean: prices are
+    decimals, so a close that equals the mean in decimal may sit a few ulps off it in binary, and the rule
+    "close >= middle band" must not hinge on that. The mean is exact (rational arithmetic) near a tie."""
+    mid = window_mean(x, t, window)
+    if mid is None:
+        return None
+    c = x[t]
+    if abs(c - mid) > 1e-9 * abs(mid):
+        return 1 if c > mid else -1
+    exact = sum(Fraction(v) for v in x[t - window + 1 : t + 1]) / window
+    diff = Fraction(c) - exact
+    if abs(diff) <= Fraction(tie) * abs(exact):
+        return 0
+    return 1 if diff > 0 else -1
+
+
 def window_std(x: list[float], t: int, window: int, ddof: int) -> float | None:
     if t < window - 1:
         return None
@@ -100,14 +119,34 @@ def window_std(x: list[float], t: int, window: int, ddof: int) -> float | None:
     return math.sqrt(math.fsum((v - mean) ** 2 for v in w) / (window - ddof))
 
 
-def hold(entry: list[bool], exit_: list[bool]) -> list[float]:
-    """Long from an entry until an exit; the exit bar stays flat."""
+def hold(
+    entry: list[bool],
+    exit_: list[bool],
+    short_entry: list[bool] | None = None,
+    short_exit: list[bool] | None = None,
+) -> list[float]:
+    """Long from an entry until its exit, short from a short entry until its exit; the exit bar stays flat.
+
+    Only a flat book enters (a long entry wins when both entries fire), so a position never flips side in
+    one bar: it goes flat on its exit bar and the next bar decides. Without short rules: long/flat only.
+    """
+    n = len(entry)
+    if short_entry is None:
+        short_entry = [False] * n
+    if short_exit is None:
+        short_exit = [False] * n
     out, pos = [], 0.0
-    for e, x in zip(entry, exit_, strict=True):
-        if pos > 0 and x:
-            pos = 0.0
-        elif pos == 0 and e:
+    for t in range(n):
+        if pos > 0:
+            if exit_[t]:
+                pos = 0.0
+        elif pos < 0:
+            if short_exit[t]:
+                pos = 0.0
+        elif entry[t]:
             pos = 1.0
+        elif short_entry[t]:
+            pos = -1.0
         out.append(pos)
     return out
 
@@ -116,18 +155,39 @@ def _lt(a: float | None, b: float | None) -> bool:
     return a is not None and b is not None and a < b
 
 
-def rsi_reversion_signals(close: list[float], period: int, entry: float, exit_: float) -> list[float]:
+def rsi_reversion_signals(
+    close: list[float],
+    period: int,
+    entry: float,
+    exit_: float,
+    short_entry: float | None = None,
+    short_exit: float | None = None,
+) -> list[float]:
+    """Long from RSI < entry until RSI > exit; with both short thresholds given, short from RSI > short_entry
+    until RSI < short_exit. Strict comparisons; no RSI (warm-up) triggers nothing."""
     r = rsi(close, period)
-    return hold([_lt(v, entry) for v in r], [_lt(exit_, v) for v in r])
+    if short_entry is None or short_exit is None:
+        return hold([_lt(v, entry) for v in r], [_lt(exit_, v) for v in r])
+    return hold(
+        [_lt(v, entry) for v in r],
+        [_lt(exit_, v) for v in r],
+        [_lt(short_entry, v) for v in r],
+        [_lt(v, short_exit) for v in r],
+    )
 
 
-def bollinger_signals(close: list[float], window: int, k: float) -> list[float]:
-    entry, exit_ = [], []
+def bollinger_signals(close: list[float], window: int, k: float, allow_short: bool = False) -> list[float]:
+    """Long from close < lower band until close >= middle; with ``allow_short``, short from close > upper band
+    until close <= middle. Middle = SMA, bands = middle -/+ k * population std; warm-up triggers nothing."""
+    entry, exit_, short_entry, short_exit = [], [], [], []
     for t, c in enumerate(close):
         mid, sd = window_mean(close, t, window), window_std(close, t, window, 0)
         entry.append(mid is not None and c < mid - k * sd)
-        exit_.append(mid is not None and c >= mid)
-    return hold(entry, exit_)
+        side = versus_mean(close, t, window)
+        exit_.append(side is not None and side >= 0)
+        short_entry.append(allow_short and mid is not None and c > mid + k * sd)
+        short_exit.append(allow_short and side is not None and side <= 0)
+    return hold(entry, exit_, short_entry, short_exit)
 
 
 def macd_signals(close: list[float], fast: int, slow: int, signal: int) -> list[float]:

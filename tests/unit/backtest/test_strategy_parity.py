@@ -1,4 +1,6 @@
-"""Every library strategy: engine fed with its targets vs the reference loop fed with reference signals."""
+"""Every library strategy: engine fed with its targets vs the reference loop fed with reference signals.
+
+Long/flat configs on the long/flat book; the short side is in test_short_parity.py."""
 
 from __future__ import annotations
 
@@ -37,11 +39,12 @@ def _columns(bars: Bars) -> tuple[list[float], list[float], list[float]]:
 
 
 def _rsi(bars: Bars, c: RSIReversionConfig) -> list[float]:
-    return ref.rsi_reversion_signals(_columns(bars)[2], c.period, c.entry, c.exit)
+    short = (c.short_entry, c.short_exit) if c.allow_short else (None, None)
+    return ref.rsi_reversion_signals(_columns(bars)[2], c.period, c.entry, c.exit, *short)
 
 
 def _bollinger(bars: Bars, c: BollingerConfig) -> list[float]:
-    return ref.bollinger_signals(_columns(bars)[2], c.window, c.k)
+    return ref.bollinger_signals(_columns(bars)[2], c.window, c.k, c.allow_short)
 
 
 def _macd(bars: Bars, c: MACDConfig) -> list[float]:

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+from peak.core.bars import Bars
+from peak.indicators import adx, bollinger_bands, rsi, sma, zscore
+from peak.indicators import macd as macd_lines
 from peak.strategies import STRATEGIES, target_positions
 from peak.strategies.config import (
     BollingerConfig,
@@ -18,6 +22,7 @@ from peak.strategies.config import (
     RSIReversionConfig,
     TrendFollowingConfig,
 )
+from peak.strategies.hysteresis import hold_positions
 from tests.support.bars import load_shared_bars
 from tests.unit.indicators.test_look_ahead import perturb_after
 
@@ -92,3 +97,48 @@ def test_target_positions_when_allow_short_false_then_never_negative(market_dir:
     bars = load_shared_bars(market_dir, "ETHUSDT", "1h")
     assert target_positions(bars, RSIReversionConfig()).min() == 0.0
     assert target_positions(bars, RSIReversionConfig(allow_short=True)).min() == -1.0
+
+
+def _rules_on_indicators(bars: Bars, cfg: Any) -> np.ndarray:
+    """The unfused form: public indicator arrays, boolean rules, ``hold_positions``."""
+    close = bars.close
+    with np.errstate(invalid="ignore"):
+        if cfg.name == "bollinger":
+            lower, middle, upper = bollinger_bands(close, cfg.window, cfg.k)
+            if not cfg.allow_short:
+                return hold_positions(close < lower, close >= middle)
+            return hold_positions(close < lower, close >= middle, close > upper, close <= middle)
+        if cfg.name == "mean_reversion":
+            z = zscore(close, cfg.window, cfg.ddof)
+            return hold_positions(z < -cfg.entry_z, z > -cfg.exit_z)
+        if cfg.name == "rsi_reversion":
+            r = rsi(close, cfg.period)
+            return hold_positions(r < cfg.entry, r > cfg.exit, r > cfg.short_entry, r < cfg.short_exit)
+        if cfg.name == "macd":
+            line, signal, _ = macd_lines(close, cfg.fast, cfg.slow, cfg.signal)
+            return (line > signal).astype(np.float64)
+        strength, plus_di, minus_di = adx(bars.high, bars.low, close, cfg.adx_period)
+        ma = sma(close, cfg.ma_window)
+        entry = (strength > cfg.adx_threshold) & (plus_di > minus_di) & (close > ma)
+        exit_ = (strength < cfg.exit_threshold) | (minus_di > plus_di) | (close < ma)
+        return hold_positions(entry, exit_)
+
+
+FUSED = [
+    BollingerConfig(window=20, k=2.0, allow_short=True),
+    BollingerConfig(window=50, k=1.0),
+    MeanReversionConfig(),
+    MeanReversionConfig(window=20, entry_z=1.0, exit_z=-0.5, ddof=1),
+    RSIReversionConfig(period=7, entry=35.0, exit=55.0, allow_short=True, short_entry=65.0, short_exit=45.0),
+    MACDConfig(fast=5, slow=35, signal=5),
+    TrendFollowingConfig(),
+    TrendFollowingConfig(adx_period=7, adx_threshold=20.0, exit_threshold=15.0, ma_window=20),
+]
+
+
+@pytest.mark.parametrize("cfg", FUSED, ids=lambda c: f"{c.name}-{hash(c) % 1000}")
+def test_strategy_when_fused_kernel_then_same_targets_as_rules_on_public_indicators(
+    market_dir: Path, cfg: object
+) -> None:
+    bars = load_shared_bars(market_dir, "ETHUSDT", "1h")
+    np.testing.assert_array_equal(target_positions(bars, cfg), _rules_on_indicators(bars, cfg))

@@ -1,0 +1,1 @@
+"""Research tools that read finished backtests: Monte-Carlo resampling of returns and trades."""
