@@ -92,7 +92,8 @@ def _adx_kernel(high: np.ndarray, low: np.ndarray, close: np.ndarray, period: in
 
     TR/+DM/-DM start at bar 1 (each needs the previous bar); their Wilder averages are seeded at bar
     ``period``, DX's at bar ``2 * period - 1``. A zero true range means no movement, so no direction (DI 0).
-    ``peak.strategies.trend_following`` repeats this loop body step for step (a test pins equality); kept
+    ``peak.strategies.trend_following`` repeats this loop body step for step through its warm-up, then
+    switches to a division-light equivalent (its docstring; a test pins the targets to ``adx``'s). Kept
     inline because a per-bar helper returning tuples measured ~40 % slower.
     """
     n = close.shape[0]

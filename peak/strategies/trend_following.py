@@ -21,14 +21,23 @@ from peak.strategies.hysteresis import hold_step
 def _side_of_mean(c: float, total: float, window: int) -> tuple:
     """``(c > ma, c < ma)`` for ``ma = total / window`` (``sma``'s exact value), dividing only near a tie.
 
-    A division per bar is costly next to ADX's seven; ``c * window - total`` decides the side whenever it
-    exceeds 1e-9 of ``total``, a margin ~1e7 times its rounding error, so the answer is unchanged.
+    Saves a division per bar: ``c * window - total`` decides the side whenever it exceeds 1e-9 of ``total``,
+    a margin ~1e7 times its rounding error, so the answer is unchanged.
     """
     gap = c * window - total
     if abs(gap) <= 1e-9 * abs(total):
         ma = total / window
         return c > ma, c < ma
     return gap > 0.0, gap < 0.0
+
+
+@njit(cache=True)
+def _first_non_finite(high: np.ndarray, low: np.ndarray, close: np.ndarray, start: int) -> int:
+    """First bar from ``start`` whose high, low or close is NaN or infinite, or -1."""
+    for t in range(start, close.shape[0]):
+        if not (np.isfinite(close[t]) & np.isfinite(high[t]) & np.isfinite(low[t])):
+            return t
+    return -1
 
 
 @njit(cache=True)
@@ -39,15 +48,20 @@ def _trend_kernel(
     non-finite high, low or close, or -1.
 
     ``periods`` is ``(adx_period, ma_window)``, ``levels`` ``(adx_threshold, exit_threshold)``. Flat while
-    ADX or the SMA is undefined, as their NaN would compare False. The warm-up (to the ADX seed at bar
-    ``2 * period - 1``) follows ``adx`` step for step; after it the per-bar chain carries no division:
+    ADX or the SMA is undefined, as their NaN would compare False.
 
-    * Wilder steps are ``avg * keep + x * inv`` with ``keep = (period - 1) / period``, ``inv = 1 / period``
-      (a few ulps from ``(avg * (period - 1) + x) / period``; the recursion contracts, so errors stay ~1e-15
-      relative: far inside the 1e-12 the textbook tests allow).
-    * +DI > -DI iff +DM avg > -DM avg (same positive ATR divides both), so the DIs are never formed, and
-      DX = 100 |+DI - -DI| / (+DI + -DI) = 100 |+DM avg - -DM avg| / (+DM avg + -DM avg): one division per
-      bar, off the loop-carried chain, instead of seven on it.
+    Warm-up (to the ADX seed at bar ``2 * period - 1`` and the first full SMA window) follows ``adx`` and
+    ``sma`` step for step. The steady-state loop is throughput-bound, so it trims work per bar:
+
+    * Wilder steps are ``avg * keep + x * inv`` (``keep = (period - 1) / period``, ``inv = 1 / period``):
+      a few ulps from ``(avg * (period - 1) + x) / period``; the recursion contracts, so the averages stay
+      ~1e-15 relative from the textbook's, far inside the 1e-12 its tests allow.
+    * +DI > -DI iff +DM avg > -DM avg (one positive ATR divides both), so the DIs are never formed, and
+      DX = 100 |+DI - -DI| / (+DI + -DI) = 100 |+DM avg - -DM avg| / (+DM avg + -DM avg): one division
+      per bar, off the loop-carried chains, instead of seven (three of them on the chains).
+    * Arrays are indexed through views offset to the loop start (no negative-index handling per access);
+      non-finite input is caught by a running sum of high + low + close (NaN/inf stick) instead of per-bar
+      branches, the first bad bar then located by a rescan; the long-only ``hold_step`` is one select.
     """
     period, window = periods
     adx_threshold, exit_threshold = levels
@@ -56,8 +70,8 @@ def _trend_kernel(
     atr = plus_avg = minus_avg = dx_avg = total = 0.0
     first_adx = 2 * period - 1
     pos = 0
-    warm = min(n, first_adx + 1)
-    for t in range(warm):  # warm-up: ``adx``'s exact arithmetic, ends with the ADX seed
+    warm = min(n, max(first_adx + 1, window))
+    for t in range(warm):  # warm-up: ``adx``'s and ``sma``'s exact arithmetic
         c = close[t]
         if not (np.isfinite(c) & np.isfinite(high[t]) & np.isfinite(low[t])):
             return t
@@ -65,17 +79,18 @@ def _trend_kernel(
             total = exact_window_sum(close, t, window)
         else:
             total = slide_window_sum(total, c, close[t - window] if t >= window else 0.0)
-        out[t] = 0.0
         if t == 0:
+            out[t] = 0.0
             continue
         up = high[t] - high[t - 1]
         down = low[t - 1] - low[t]
-        plus_dm = up if (up > down) & (up > 0.0) else 0.0
+        plus_dm = up if (up > down) & (up > 0.0) else 0.0  # bitwise: no unpredictable branch
         minus_dm = down if (down > up) & (down > 0.0) else 0.0
         tr = max(high[t] - low[t], abs(high[t] - close[t - 1]), abs(low[t] - close[t - 1]))
         if t <= period:
             atr, plus_avg, minus_avg = atr + tr, plus_avg + plus_dm, minus_avg + minus_dm
             if t < period:
+                out[t] = 0.0
                 continue
             atr, plus_avg, minus_avg = atr / period, plus_avg / period, minus_avg / period
         else:
@@ -88,33 +103,39 @@ def _trend_kernel(
         dx = 100.0 * abs(plus_di - minus_di) / di_sum if di_sum > 0.0 else 0.0
         if t < first_adx:
             dx_avg += dx
+            out[t] = 0.0
             continue
-        dx_avg = (dx_avg + dx) / period
+        dx_avg = (dx_avg + dx) / period if t == first_adx else wilder_step(dx_avg, dx, period)
         above, below = _side_of_mean(c, total, window) if t >= window - 1 else (False, False)
-        plus_up = plus_di > minus_di
-        minus_up = minus_di > plus_di
-        entry = (dx_avg > adx_threshold) & plus_up & above
-        exit_ = (dx_avg < exit_threshold) | minus_up | below
+        entry = (dx_avg > adx_threshold) & (plus_di > minus_di) & above
+        exit_ = (dx_avg < exit_threshold) | (minus_di > plus_di) | below
         pos = hold_step(pos, entry, exit_, False, False)
         out[t] = pos
+    if warm >= n:
+        return -1
     inv = 1.0 / period
     keep = (period - 1) * inv
-    for t in range(warm, n):  # steady state: multiply-add chains, one independent division per bar
-        c = close[t]
-        h = high[t]
-        lo = low[t]
-        if not (np.isfinite(c) & np.isfinite(h) & np.isfinite(lo)):
-            return t
-        if t & mask == 0:
-            total = exact_window_sum(close, t, window)
-        else:
-            total = slide_window_sum(total, c, close[t - window] if t >= window else 0.0)
-        c_prev = close[t - 1]
-        up = h - high[t - 1]
-        down = low[t - 1] - lo
+    # views from the loop start: index i is bar warm + i, so every access has a non-negative index
+    h_now, h_prev = high[warm:], high[warm - 1 :]
+    l_now, l_prev = low[warm:], low[warm - 1 :]
+    c_now, c_prev, c_out = close[warm:], close[warm - 1 :], close[warm - window :]
+    dest = out[warm:]
+    held = pos > 0
+    seen = 0.0
+    for i in range(n - warm):  # steady state: multiply-add chains, one independent division per bar
+        t = warm + i
+        c = c_now[i]
+        h = h_now[i]
+        lo = l_now[i]
+        seen += (h + lo) + c  # non-finite from the first NaN/inf on; a finite overflow only costs a rescan
+        anchor = t & mask == 0
+        total = exact_window_sum(close, t, window) if anchor else slide_window_sum(total, c, c_out[i])
+        cp = c_prev[i]
+        up = h - h_prev[i]
+        down = l_prev[i] - lo
         plus_dm = up if (up > down) & (up > 0.0) else 0.0  # bitwise: no unpredictable branch
         minus_dm = down if (down > up) & (down > 0.0) else 0.0
-        tr = max(h - lo, abs(h - c_prev), abs(lo - c_prev))
+        tr = max(h - lo, abs(h - cp), abs(lo - cp))
         atr = atr * keep + tr * inv
         plus_avg = plus_avg * keep + plus_dm * inv
         minus_avg = minus_avg * keep + minus_dm * inv
@@ -122,11 +143,13 @@ def _trend_kernel(
         dm_sum = plus_avg + minus_avg
         dx = 100.0 * abs(plus_avg - minus_avg) / dm_sum if moving & (dm_sum > 0.0) else 0.0
         dx_avg = dx_avg * keep + dx * inv
-        above, below = _side_of_mean(c, total, window) if t >= window - 1 else (False, False)
+        above, below = _side_of_mean(c, total, window)
         entry = (dx_avg > adx_threshold) & moving & (plus_avg > minus_avg) & above
         exit_ = (dx_avg < exit_threshold) | (moving & (minus_avg > plus_avg)) | below
-        pos = hold_step(pos, entry, exit_, False, False)
-        out[t] = pos
+        held = (not exit_) if held else entry  # ``hold_step`` long-only, as one select
+        dest[i] = 1.0 if held else 0.0
+    if not np.isfinite(seen):
+        return _first_non_finite(high, low, close, warm)
     return -1
 
 
