@@ -34,6 +34,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from peak.core.config import FrozenModel
 from peak.core.errors import PeakError
+from peak.core.progress import progress
 from peak.core.results import BacktestResult
 from peak.metrics.returns import bar_returns, max_drawdown, sharpe_ratio
 
@@ -275,14 +276,16 @@ def _simulate(sample: _Sample, cfg: MonteCarloConfig) -> tuple[np.ndarray, np.nd
     rows = max(MIN_CHUNK_PATHS, CHUNK_ELEMENTS // n_blocks)
     rng = np.random.default_rng(cfg.seed)
     shift = float(np.mean(r))
-    for lo in range(0, cfg.paths, rows):
-        hi = min(lo + rows, cfg.paths)
-        starts = _draw(rng, cfg.method, length, n_blocks, hi - lo)
-        fan = np.empty((hi - lo, steps.shape[0]))
-        _resample_chunk(r, starts, block, shift, steps, out[lo:hi], fan)
-        if lo < fan_rows:
-            keep = min(hi, fan_rows) - lo
-            fan_paths[lo : lo + keep] = fan[:keep]
+    with progress(cfg.paths, f"monte carlo ({cfg.method})", unit="path") as bar:
+        for lo in range(0, cfg.paths, rows):
+            hi = min(lo + rows, cfg.paths)
+            starts = _draw(rng, cfg.method, length, n_blocks, hi - lo)
+            fan = np.empty((hi - lo, steps.shape[0]))
+            _resample_chunk(r, starts, block, shift, steps, out[lo:hi], fan)
+            if lo < fan_rows:
+                keep = min(hi, fan_rows) - lo
+                fan_paths[lo : lo + keep] = fan[:keep]
+            bar.advance(hi - lo)
     return out, steps, fan_paths
 
 

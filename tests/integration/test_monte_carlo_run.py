@@ -35,3 +35,11 @@ def test_peak_run_when_monte_carlo_option_misused_then_config_error(home: Path) 
     )
     assert proc.returncode == 2 and "block_bootstrap" in proc.stderr, proc.stderr
     assert not list((home / "experiments").glob("runs/*/*"))
+
+
+def test_peak_run_when_monte_carlo_then_progress_bar_only_when_asked(home: Path) -> None:
+    args = ["task=monte_carlo", "task.paths=300", "tracking=off"]
+    quiet = run_cli("peak-run", args, home)  # not a TTY: no bar in logs
+    assert quiet.returncode == 0 and "path/s" not in quiet.stderr, quiet.stderr
+    shown = run_cli("peak-run", args, home, PEAK_PROGRESS="1")
+    assert shown.returncode == 0 and "monte carlo (block_bootstrap)" in shown.stderr, shown.stderr
