@@ -110,8 +110,7 @@ def _combined_fingerprint(loaded: dict[str, LoadedData]) -> str:
 
 
 def _simulate_weighted(cfg: RunConfig, portfolio: WeightedPortfolioConfig) -> _Simulated:
-    data_symbol = getattr(cfg.data, "symbol", "BTC/USDT")
-    sleeves = resolve_sleeves(portfolio, strategy=cfg.strategy, risk=cfg.risk, symbol=data_symbol)
+    sleeves = resolve_sleeves(portfolio, strategy=cfg.strategy, risk=cfg.risk, symbol=cfg.data.symbol)
     symbols = list(dict.fromkeys(s.symbol for s in sleeves))
     if all(s.strategy is not None for s in portfolio.sleeves.values()):
         log.info("every sleeve sets its own strategy; the strategy group (%s) is not used", cfg.strategy.name)

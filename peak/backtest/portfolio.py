@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from peak.backtest import portfolio_fills as pf
 from peak.backtest import portfolio_kernel as pk
 from peak.backtest.align import AlignedBars, align_bars
 from peak.backtest.engine import BPS, _kernel_params, _Rules, _trades_from_buffers
@@ -25,9 +26,9 @@ _MONDAY_NS = 4 * 86_400 * 10**9
 """1970-01-01 was a Thursday; weekly periods are counted from Monday 1970-01-05 00:00 UTC."""
 
 _REBALANCE_CODES = {
-    "none": pk.REBALANCE_NONE,
-    "on_signal": pk.REBALANCE_ON_SIGNAL,
-    "periodic": pk.REBALANCE_PERIODIC,
+    "none": pf.REBALANCE_NONE,
+    "on_signal": pf.REBALANCE_ON_SIGNAL,
+    "periodic": pf.REBALANCE_PERIODIC,
 }
 
 
@@ -86,35 +87,35 @@ def rebalance_bars(ts: np.ndarray, every: str | None) -> np.ndarray:
 
 
 def _global_params(execution: ExecutionConfig, account: Account) -> np.ndarray:
-    gp = np.zeros(pk.N_GLOBAL)
-    gp[pk.G_MAKER_FEE], gp[pk.G_TAKER_FEE] = execution.fee_rates()
+    gp = np.zeros(pf.N_GLOBAL)
+    gp[pf.G_MAKER_FEE], gp[pf.G_TAKER_FEE] = execution.fee_rates()
     if execution.slippage_model == "range":
-        gp[pk.G_SLIP_KIND], gp[pk.G_SLIP] = pk.SLIP_RANGE, float(execution.range_share or 0.0)
+        gp[pf.G_SLIP_KIND], gp[pf.G_SLIP] = pf.SLIP_RANGE, float(execution.range_share or 0.0)
     else:
-        gp[pk.G_SLIP_KIND], gp[pk.G_SLIP] = pk.SLIP_FIXED, float(execution.slippage_bps or 0.0) / BPS
-    gp[pk.G_VOLUME_CAP] = float(execution.volume_cap or 0.0)
-    gp[pk.G_INITIAL_CASH] = float(account.initial_cash)
-    gp[pk.G_MAX_LEVERAGE] = float(account.max_leverage)
-    gp[pk.G_REBALANCE] = _REBALANCE_CODES[account.rebalance]
-    gp[pk.G_REBALANCE_THRESHOLD] = float(account.rebalance_threshold)
+        gp[pf.G_SLIP_KIND], gp[pf.G_SLIP] = pf.SLIP_FIXED, float(execution.slippage_bps or 0.0) / BPS
+    gp[pf.G_VOLUME_CAP] = float(execution.volume_cap or 0.0)
+    gp[pf.G_INITIAL_CASH] = float(account.initial_cash)
+    gp[pf.G_MAX_LEVERAGE] = float(account.max_leverage)
+    gp[pf.G_REBALANCE] = _REBALANCE_CODES[account.rebalance]
+    gp[pf.G_REBALANCE_THRESHOLD] = float(account.rebalance_threshold)
     return gp
 
 
 def _sleeve_params(
     sleeves: Sequence[SleeveSpec], bars: Sequence[Bars], row_of: dict[str, int], execution: ExecutionConfig
 ) -> np.ndarray:
-    sp = np.zeros((len(sleeves), pk.N_SLEEVE_PARAMS))
+    sp = np.zeros((len(sleeves), pf.N_SLEEVE_PARAMS))
     for i, sleeve in enumerate(sleeves):
         s = row_of[sleeve.symbol]
         rules = _Rules(
             sleeve.allow_short, sleeve.stop_loss, sleeve.take_profit, sleeve.trailing_stop, sleeve.sizing
         )
-        sp[i, : pk.S_WEIGHT] = _kernel_params(bars[s], (0.0, 0.0, 1.0), rules)
-        sp[i, pk.S_WEIGHT], sp[i, pk.S_SYMBOL] = sleeve.weight, s
+        sp[i, : pf.S_WEIGHT] = _kernel_params(bars[s], (0.0, 0.0, 1.0), rules)
+        sp[i, pf.S_WEIGHT], sp[i, pf.S_SYMBOL] = sleeve.weight, s
         order = execution.symbols.get(sleeve.symbol)
         if order is not None:
-            sp[i, pk.S_LOT] = order.lot_size or 0.0
-            sp[i, pk.S_MIN_QTY], sp[i, pk.S_MIN_NOTIONAL] = order.min_qty, order.min_notional
+            sp[i, pf.S_LOT] = order.lot_size or 0.0
+            sp[i, pf.S_MIN_QTY], sp[i, pf.S_MIN_NOTIONAL] = order.min_qty, order.min_notional
     return sp
 
 
@@ -131,15 +132,6 @@ def _targets(
             raise ValueError(f"sleeve {sleeve.name!r}: target holds NaN at index {len(own) - 1}")
         out[i] = al.carry(s, own)
     return out
-
-
-def _sleeve_result(
-    al: AlignedBars, row: int, equity: np.ndarray, units: np.ndarray, trades: Trades, cash0: float
-) -> BacktestResult:
-    held = units != 0.0
-    cash = equity.copy()
-    cash[held] = equity[held] - units[held] * al.mark[row, held]
-    return BacktestResult(ts=al.ts, equity=equity, cash=cash, units=units, trades=trades, initial_cash=cash0)
 
 
 def _select(trades: Trades, mask: np.ndarray) -> Trades:
@@ -166,9 +158,9 @@ def simulate_portfolio(
     n_sleeves, n_bars = len(sleeves), al.ts.shape[0]
     target = _targets(sleeves, bars, row_of, al)
     totals = np.empty((3, n_bars))
-    sleeve_equity, sleeve_units = np.empty((n_sleeves, n_bars)), np.empty((n_sleeves, n_bars))
+    sleeve_equity, sleeve_units, sleeve_cash = (np.empty((n_sleeves, n_bars)) for _ in range(3))
     rows = 2 * n_sleeves * n_bars  # np.empty reserves address space; untouched rows cost nothing
-    fbuf, ibuf = np.empty((rows, N_FLOAT_COLS)), np.empty((rows, pk.N_PORTFOLIO_INT_COLS), dtype=np.int64)
+    fbuf, ibuf = np.empty((rows, N_FLOAT_COLS)), np.empty((rows, pf.N_PORTFOLIO_INT_COLS), dtype=np.int64)
     n = pk.simulate_portfolio_kernel(
         al.open,
         al.high,
@@ -183,6 +175,7 @@ def simulate_portfolio(
         totals,
         sleeve_equity,
         sleeve_units,
+        sleeve_cash,
         fbuf,
         ibuf,
     )
@@ -192,15 +185,15 @@ def simulate_portfolio(
             f"sleeve {sleeves[i].name!r}: target holds NaN at timeline index {t}; use 0.0 for flat"
         )
     trades = _trades_from_buffers(al.ts, fbuf, ibuf, n)
-    owner = ibuf[:n, pk.COL_SLEEVE].copy()
+    owner = ibuf[:n, pf.COL_SLEEVE].copy()
     per_sleeve = tuple(
-        _sleeve_result(
-            al,
-            row_of[sl.symbol],
-            sleeve_equity[i],
-            sleeve_units[i],
-            _select(trades, owner == i),
-            account.initial_cash * sl.weight,
+        BacktestResult(
+            ts=al.ts,
+            equity=sleeve_equity[i],
+            cash=sleeve_cash[i],
+            units=sleeve_units[i],
+            trades=_select(trades, owner == i),
+            initial_cash=account.initial_cash * sl.weight,
         )
         for i, sl in enumerate(sleeves)
     )
