@@ -8,10 +8,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from peak.app.config import MonteCarloTask, RunConfig
+from peak.app.config import RunConfig
 from peak.app.paths import project_root
+from peak.app.study import StudyOutput
+from peak.app.task_config import GridTask
 from peak.backtest import resolve_sleeves, run_backtest, run_portfolio
 from peak.backtest.portfolio_config import WeightedPortfolioConfig
+from peak.core.bars import Bars
 from peak.core.errors import ConfigError
 from peak.core.results import MetricValue, RunResult
 from peak.data import LoadedData, load_bars
@@ -38,17 +41,26 @@ class BacktestOutcome:
     lineage: dict[str, str]
     study: Mapping[str, MetricValue] = field(default_factory=dict)
     """Metrics of the task's study beyond the backtest (e.g. ``mc.sharpe.p5`` for task=monte_carlo)."""
+    study_lines: tuple[str, ...] = ()
+    """What the study adds to the printed summary."""
+    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
-class _Simulated:
+class Simulated:
+    """A finished simulation and what a study needs to go further: the bars by symbol, the config that
+    actually ran (a grid swaps in its best strategy) and anything the task computed before simulating."""
+
     result: RunResult
     fingerprint: str
     source: str
     strategy: str
+    bars: Mapping[str, Bars]
+    cfg: RunConfig
+    before: StudyOutput = field(default_factory=StudyOutput)
 
 
-def _lineage(cfg: RunConfig, sim: _Simulated, overrides: Sequence[str]) -> dict[str, str]:
+def _lineage(cfg: RunConfig, sim: Simulated, overrides: Sequence[str]) -> dict[str, str]:
     backtest = sim.result.backtest
     ts = backtest.ts
     return {
@@ -89,9 +101,17 @@ def _run_json(
     }
 
 
-def _simulate_single(cfg: RunConfig, portfolio: PortfolioConfig) -> _Simulated:
+def _simulate_single(cfg: RunConfig, portfolio: PortfolioConfig, run_dir: Path) -> Simulated:
     loaded = load_bars(cfg.data)
     log.info("loaded %s", loaded.quality.summary())
+    before = StudyOutput()
+    if isinstance(cfg.task, GridTask):
+        from peak.app.grid_task import grid_search
+        from peak.research.grid import Book
+
+        book = Book(cfg.execution, portfolio, cfg.risk)
+        best, before = grid_search(cfg.task, loaded.bars, cfg.strategy, book, run_dir)
+        cfg = cfg.model_copy(update={"strategy": best})
     result = run_backtest(
         loaded.bars,
         strategy=cfg.strategy,
@@ -100,7 +120,8 @@ def _simulate_single(cfg: RunConfig, portfolio: PortfolioConfig) -> _Simulated:
         risk=cfg.risk,
         data_fingerprint=loaded.fingerprint,
     )
-    return _Simulated(result, loaded.fingerprint, loaded.bars.source, cfg.strategy.name)
+    bars = {loaded.bars.symbol: loaded.bars}
+    return Simulated(result, loaded.fingerprint, loaded.bars.source, cfg.strategy.name, bars, cfg, before)
 
 
 def _combined_fingerprint(loaded: dict[str, LoadedData]) -> str:
@@ -109,7 +130,7 @@ def _combined_fingerprint(loaded: dict[str, LoadedData]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _simulate_weighted(cfg: RunConfig, portfolio: WeightedPortfolioConfig) -> _Simulated:
+def _simulate_weighted(cfg: RunConfig, portfolio: WeightedPortfolioConfig) -> Simulated:
     sleeves = resolve_sleeves(portfolio, strategy=cfg.strategy, risk=cfg.risk, symbol=cfg.data.symbol)
     symbols = list(dict.fromkeys(s.symbol for s in sleeves))
     if all(s.strategy is not None for s in portfolio.sleeves.values()):
@@ -132,7 +153,8 @@ def _simulate_weighted(cfg: RunConfig, portfolio: WeightedPortfolioConfig) -> _S
     )
     source = ",".join(dict.fromkeys(d.bars.source for d in loaded.values()))
     strategies = ",".join(dict.fromkeys(s.strategy.name for s in sleeves))
-    return _Simulated(result, fingerprint, source, strategies)
+    bars = {symbol: data.bars for symbol, data in loaded.items()}
+    return Simulated(result, fingerprint, source, strategies, bars, cfg)
 
 
 def run_backtest_task(
@@ -146,27 +168,29 @@ def run_backtest_task(
     when given. Inside a sweep (``job_num`` set) the run is nested under the sweep's parent run.
     Raises PeakError subclasses for user-facing failures.
     """
-    if isinstance(cfg.task, MonteCarloTask):
-        from peak.app.monte_carlo_task import check_study
+    from peak.app.studies import check_task, run_study
 
-        check_study(cfg.task, isinstance(cfg.portfolio, WeightedPortfolioConfig))
+    check_task(cfg)
     if isinstance(cfg.portfolio, WeightedPortfolioConfig):
         sim = _simulate_weighted(cfg, cfg.portfolio)
     else:
-        sim = _simulate_single(cfg, cfg.portfolio)
+        sim = _simulate_single(cfg, cfg.portfolio, run_dir)
+    cfg = sim.cfg
     result = sim.result
     lineage = _lineage(cfg, sim, overrides)
     write_results(run_dir, result)
-    study = _study(cfg, result, run_dir)
+    out = sim.before.merged(run_study(cfg, sim, run_dir))
+    study = dict(out.metrics)
     if not cfg.tracking.enabled:
         write_json(run_dir / "run.json", _run_json(lineage, None, cfg, None))
-        return BacktestOutcome(result=result, run_dir=run_dir, run_id=None, lineage=lineage, study=study)
+        return BacktestOutcome(result, run_dir, None, lineage, study, out.lines, out.tags)
     uri = resolve_uri(cfg.tracking.uri, project_root())
     tags = {
         **lineage,
         **process_tags(),
         **child_tags(job_num),
         **override_tags(list(overrides)),
+        **out.tags,
         "mlflow.source.name": "peak-run",
         "mlflow.source.git.commit": lineage["peak.git_sha"],
     }
@@ -175,15 +199,4 @@ def run_backtest_task(
         params = flatten(cfg.model_dump(mode="json"))
         run.log(params=params, metrics={**flat_run_metrics(result), **study})
         run.log_artifacts(run_dir)
-    return BacktestOutcome(
-        result=result, run_dir=run_dir, run_id=run.info.run_id, lineage=lineage, study=study
-    )
-
-
-def _study(cfg: RunConfig, result: RunResult, run_dir: Path) -> dict[str, MetricValue]:
-    """The task's work after the backtest: nothing for task=backtest."""
-    if isinstance(cfg.task, MonteCarloTask):
-        from peak.app.monte_carlo_task import monte_carlo_study
-
-        return monte_carlo_study(cfg.task, result, run_dir)
-    return {}
+    return BacktestOutcome(result, run_dir, run.info.run_id, lineage, study, out.lines, out.tags)

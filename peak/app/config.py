@@ -3,40 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Field, ValidationError
 
 from peak.app.config_errors import describe_validation_error, find_missing
+from peak.app.task_config import (
+    BacktestTask,
+    GridTask,
+    MonteCarloTask,
+    WalkForwardTask,
+)
 from peak.backtest.portfolio_config import AnyPortfolioConfig
 from peak.core.config import FrozenModel
 from peak.core.env import EnvConfig
 from peak.core.errors import ConfigError
 from peak.data.config import DataConfig
 from peak.execution.config import ExecutionConfig
-from peak.research.monte_carlo import MonteCarloConfig
+from peak.research.gate import GateConfig
 from peak.risk.config import RiskConfig
 from peak.strategies.config import StrategyConfig
 from peak.tracking.config import TrackingConfig
 
-
-class BacktestTask(FrozenModel):
-    """``task=backtest``: one backtest (one book or a weighted portfolio)."""
-
-    name: Literal["backtest"] = "backtest"
-
-
-class MonteCarloTask(MonteCarloConfig):
-    """``task=monte_carlo``: the backtest, then resampled paths of it (docs/research.md)."""
-
-    name: Literal["monte_carlo"] = "monte_carlo"
-
-    def study(self) -> MonteCarloConfig:
-        """The research-layer config without the task name."""
-        return MonteCarloConfig(**self.model_dump(exclude={"name"}))
-
-
-TaskConfig = Annotated[BacktestTask | MonteCarloTask, Field(discriminator="name")]
+TaskConfig = Annotated[
+    BacktestTask | MonteCarloTask | GridTask | WalkForwardTask,
+    Field(discriminator="name"),
+]
 """The ``task`` group: what the run does."""
 
 
@@ -51,6 +43,7 @@ class RunConfig(FrozenModel):
     env: EnvConfig
     tracking: TrackingConfig
     task: TaskConfig
+    gate: GateConfig
 
     def identity(self) -> dict[str, Any]:
         """The parts that define the result (everything but tracking), as plain JSON data."""

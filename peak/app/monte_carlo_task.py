@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from peak.app.config import MonteCarloTask
+from peak.app.study import StudyOutput
+from peak.app.task_config import MonteCarloTask
 from peak.core.errors import ConfigError
 from peak.core.results import MetricValue, RunResult
 from peak.core.timeframe import Timeframe
-from peak.research.monte_carlo import MetricDistribution, MonteCarloReport, run_monte_carlo
+from peak.research.monte_carlo import MetricDistribution, MonteCarloConfig, MonteCarloReport, run_monte_carlo
 from peak.tracking.run_dir import write_json
 
 _METRICS = ("final_return", "max_drawdown", "sharpe")
@@ -55,6 +56,14 @@ def report_metrics(report: MonteCarloReport) -> dict[str, MetricValue]:
     return out
 
 
+def monte_carlo_metric_names(task: MonteCarloConfig) -> list[str]:
+    """Every metric name ``report_metrics`` produces for ``task`` (the gate checks against these)."""
+    names = ["mc.ruin_probability"]
+    for name in _METRICS:
+        names += [f"mc.{name}.{_label(p)}" for p in task.percentiles]
+    return names
+
+
 def check_study(task: MonteCarloTask, weighted: bool) -> None:
     """Refuse, before any work, a study that does not fit the run."""
     if weighted and task.method == "trade_reshuffle":
@@ -64,9 +73,26 @@ def check_study(task: MonteCarloTask, weighted: bool) -> None:
         )
 
 
-def monte_carlo_study(task: MonteCarloTask, result: RunResult, run_dir: Path) -> dict[str, MetricValue]:
+def _fmt(name: str, value: MetricValue) -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.2%}" if name != "sharpe" else f"{value:.4f}"
+
+
+def summary_line(metrics: dict[str, MetricValue]) -> str:
+    """``monte carlo: final_return p5/p50/p95=... ruin=0.4%`` from the ``mc.*`` metrics."""
+    parts = []
+    for name in _METRICS:
+        lo, mid, hi = (metrics.get(f"mc.{name}.p{p}") for p in (5, 50, 95))
+        parts.append(f"{name} p5/p50/p95={_fmt(name, lo)}/{_fmt(name, mid)}/{_fmt(name, hi)}")
+    ruin = metrics.get("mc.ruin_probability")
+    return f"monte carlo: {'  '.join(parts)}  ruin={ruin:.1%}" if ruin is not None else "monte carlo: n/a"
+
+
+def monte_carlo_study(task: MonteCarloTask, result: RunResult, run_dir: Path) -> StudyOutput:
     """Run the study on the account-level result, write ``monte_carlo.json``, return the metrics to log."""
     bars_per_year = Timeframe.parse(result.timeframe).bars_per_year
     report = run_monte_carlo(result.backtest, bars_per_year, task.study())
     write_json(run_dir / "monte_carlo.json", report_json(report))
-    return report_metrics(report)
+    metrics = report_metrics(report)
+    return StudyOutput(metrics, {}, (summary_line(metrics),))

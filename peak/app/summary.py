@@ -35,19 +35,6 @@ def _sleeve_lines(outcome: BacktestOutcome) -> list[str]:
     return lines
 
 
-def _study_lines(outcome: BacktestOutcome) -> list[str]:
-    study = outcome.study
-    if "mc.ruin_probability" not in study:
-        return []
-    parts = []
-    for name in ("final_return", "max_drawdown", "sharpe"):
-        lo, mid, hi = (study.get(f"mc.{name}.p{p}") for p in (5, 50, 95))
-        key = "total_return" if name == "final_return" else name  # same formatting as the headline metric
-        parts.append(f"{name} p5/p50/p95={_fmt(key, lo)}/{_fmt(key, mid)}/{_fmt(key, hi)}")
-    ruin = study["mc.ruin_probability"]
-    return [f"monte carlo: {'  '.join(parts)}  ruin={ruin:.1%}" if ruin is not None else "monte carlo: n/a"]
-
-
 def format_summary(outcome: BacktestOutcome) -> str:
     """Headline metrics (and one line per sleeve for a portfolio), the run folder and the MLflow run id."""
     lin = outcome.lineage
@@ -61,6 +48,6 @@ def format_summary(outcome: BacktestOutcome) -> str:
         f"{lin['peak.n_bars']} bars {lin['peak.data_start']} .. {lin['peak.data_end']}"
     )
     metrics = "  ".join(f"{k}={_fmt(k, v)}" for k, v in outcome.result.metrics.items())
-    lines = [head, metrics, *_sleeve_lines(outcome), *_study_lines(outcome), f"run dir: {outcome.run_dir}"]
+    lines = [head, metrics, *_sleeve_lines(outcome), *outcome.study_lines, f"run dir: {outcome.run_dir}"]
     lines.append(f"mlflow run: {outcome.run_id}" if outcome.run_id else "mlflow: tracking disabled")
     return "\n".join(lines)

@@ -61,12 +61,13 @@ def _spec(
     strategy: StrategyConfig,
     risk: RiskConfig,
     capital: CapitalConfig,
+    target: np.ndarray | None = None,
 ) -> SleeveSpec:
     return SleeveSpec(
         name=name,
         symbol=symbol,
         weight=weight,
-        target=target_positions(bars, strategy),
+        target=target_positions(bars, strategy) if target is None else target,
         allow_short=capital.allow_short,
         stop_loss=risk.stop_loss,
         take_profit=risk.take_profit,
@@ -96,8 +97,13 @@ def run_backtest(
     portfolio: PortfolioConfig,
     risk: RiskConfig,
     data_fingerprint: str,
+    target: np.ndarray | None = None,
 ) -> RunResult:
     """One backtest of ``strategy`` on ``bars`` with the given costs and capital.
+
+    ``target`` replaces the strategy's own targets when given (e.g. targets computed on a longer history
+    so that indicators are warm at the first bar of a walk-forward window); ``strategy`` is then recorded
+    in lineage only.
 
     ``portfolio`` sets capital, shorting and sizing; ``risk`` the intrabar stop, target and trailing stop.
     ``data_fingerprint`` is passed through untouched (it identifies the exact input data). An execution
@@ -106,9 +112,11 @@ def run_backtest(
     portfolio=PortfolioConfig(), risk=RiskConfig(), data_fingerprint="sha256:...").metrics["sharpe"]``.
     """
     if execution.is_simple():
+        if target is None:
+            target = target_positions(bars, strategy)
         result = simulate(
             bars,
-            target_positions(bars, strategy),
+            target,
             fee_rate=float(execution.fee_rate or 0.0),
             slippage_bps=float(execution.slippage_bps or 0.0),
             initial_cash=portfolio.initial_cash,
@@ -120,7 +128,7 @@ def run_backtest(
         )
         engine = ENGINE_NAME
     else:
-        spec = _spec("main", bars.symbol, 1.0, bars, strategy, risk, portfolio)
+        spec = _spec("main", bars.symbol, 1.0, bars, strategy, risk, portfolio, target)
         sim = simulate_portfolio([bars], [spec], execution=execution, account=_account(portfolio))
         result, engine = sim.sleeves[0], PORTFOLIO_ENGINE_NAME
     return RunResult(

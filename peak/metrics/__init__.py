@@ -7,6 +7,7 @@ from peak.metrics.overfitting import (
     OverfittingInputError,
     deflated_sharpe_ratio,
     expected_max_sharpe,
+    pbo_from_blocks,
     probabilistic_sharpe_ratio,
     probability_of_backtest_overfitting,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "deflated_sharpe_ratio",
     "expected_max_sharpe",
     "max_drawdown",
+    "pbo_from_blocks",
     "pnl_correlation",
     "probabilistic_sharpe_ratio",
     "probability_of_backtest_overfitting",

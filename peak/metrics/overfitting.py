@@ -20,6 +20,7 @@ EULER_GAMMA = 0.5772156649015329
 """The Euler–Mascheroni constant, used by :func:`expected_max_sharpe`."""
 
 _CHUNK = 2048  # CSCV combinations evaluated per vectorised step (bounds memory for large n_splits)
+_CHUNK_ELEMENTS = 1 << 17  # cap on combinations x trials per step: 1 MB per float64 array
 
 
 class OverfittingInputError(PeakError, ValueError):
@@ -318,12 +319,37 @@ def probability_of_backtest_overfitting(performance: np.ndarray, n_splits: int =
     blocks = kept.reshape(n_splits, block_len, perf.shape[1])
     block_mean = blocks.mean(axis=1)
     block_m2 = ((blocks - block_mean[:, None, :]) ** 2).sum(axis=1)
+    return pbo_from_blocks(block_mean, block_m2, block_len)
+
+
+def pbo_from_blocks(block_mean: np.ndarray, block_m2: np.ndarray, block_len: int) -> BacktestOverfitting:
+    """CSCV from per-block summaries: ``block_mean`` and ``block_m2`` (sum of squared deviations from the
+    block mean) are S x N, one row per contiguous block of ``block_len`` returns, oldest first.
+
+    The same statistic as :func:`probability_of_backtest_overfitting`, for callers that stream returns and
+    never hold the T x N matrix (an in-process grid keeps 2 x S numbers per trial instead of T).
+    Example: ``pbo_from_blocks(means, m2s, 2_000).pbo`` → ``0.12``.
+    """
+    means = np.asarray(block_mean, dtype=np.float64)
+    m2s = np.asarray(block_m2, dtype=np.float64)
+    n_splits = means.shape[0] if means.ndim == 2 else 0
+    if means.ndim != 2 or m2s.shape != means.shape or n_splits < 2 or n_splits % 2 or means.shape[1] < 2:
+        raise OverfittingInputError(
+            "pbo_from_blocks: needs two S x N arrays with S even >= 2 and N >= 2; "
+            f"got {means.shape}, {m2s.shape}"
+        )
+    if (n_splits // 2) * block_len < 2:
+        raise OverfittingInputError("pbo_from_blocks: each half needs at least 2 returns")
+    if not (np.isfinite(means).all() and np.isfinite(m2s).all()):
+        raise OverfittingInputError("pbo_from_blocks: block statistics contain NaN or infinite values")
     pairs = np.array(list(itertools.combinations(range(n_splits), 2)))
-    pair_d2 = (block_mean[pairs[:, 0]] - block_mean[pairs[:, 1]]) ** 2
-    stats = (block_mean, block_m2, pair_d2)
+    pair_d2 = (means[pairs[:, 0]] - means[pairs[:, 1]]) ** 2
+    stats = (means, m2s, pair_d2)
     combos = itertools.combinations(range(n_splits), n_splits // 2)
     parts = []
-    while chunk := list(itertools.islice(combos, _CHUNK)):
+    # rows per step: each step holds a few (rows x trials) arrays, so fewer rows when there are more trials
+    rows = max(16, min(_CHUNK, _CHUNK_ELEMENTS // means.shape[1]))
+    while chunk := list(itertools.islice(combos, rows)):
         mask = np.zeros((len(chunk), n_splits))
         mask[np.arange(len(chunk))[:, None], np.array(chunk)] = 1.0
         is_sharpe = _half_sharpe(mask, pairs, stats, block_len)
@@ -332,4 +358,4 @@ def probability_of_backtest_overfitting(performance: np.ndarray, n_splits: int =
     logits = np.concatenate(parts)
     logits.setflags(write=False)
     pbo = float(np.mean(logits <= 0.0))
-    return BacktestOverfitting(pbo, logits, logits.shape[0], n_splits, kept.shape[0])
+    return BacktestOverfitting(pbo, logits, logits.shape[0], n_splits, n_splits * block_len)
