@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import numpy as np
-from backtest import CASH, FEE, SLIP_BPS, stitched_btc_bars
+from backtest import CASH, FEE, SLIP_BPS, _minimal_loop, stitched_btc_bars
 from numba import njit
 from results_md import machine_lines, shared_data_dir, write_section
 
@@ -38,30 +38,9 @@ REPEATS = 5
 
 
 @njit(cache=True, nogil=True)
-def _baseline_cell(o, c, fast, slow, fee, slip, cash, tol, bars_per_year, equity):
-    """One cell the minimal way: running SMA sums, fills, equity, then Sharpe and max drawdown."""
-    sf = ss = units = 0.0
-    want = False
-    for t in range(c.shape[0]):
-        if t > 0:
-            if want and units == 0.0:
-                price = o[t] * (1.0 + slip)
-                units = cash / (price * (1.0 + fee))
-                cash = 0.0
-            elif not want and units > 0.0:
-                cash += units * o[t] * (1.0 - slip) * (1.0 - fee)
-                units = 0.0
-        sf += c[t]
-        ss += c[t]
-        if t >= fast:
-            sf -= c[t - fast]
-        if t >= slow:
-            ss -= c[t - slow]
-        if t >= slow - 1:
-            mf, ms = sf / fast, ss / slow
-            want = mf - ms > tol * abs(ms)
-        equity[t] = cash + units * c[t]
-    n = c.shape[0] - 1
+def _sharpe_and_drawdown(equity: np.ndarray, bars_per_year: float) -> tuple[float, float]:
+    """The two metrics the baseline adds to the minimal loop's equity curve."""
+    n = equity.shape[0] - 1
     mean = 0.0
     for t in range(n):
         mean += equity[t + 1] / equity[t] - 1.0
@@ -88,10 +67,11 @@ def _measure(kind: str, n_bars: int, grid: dict[str, str], workers: int) -> dict
         equity = np.empty(n_bars)
 
         def once() -> None:
-            for fast, slow in cells:
-                _baseline_cell(
-                    bars.open, bars.close, fast, slow, FEE, SLIP_BPS / 1e4, CASH, CROSS_REL_TOL, bpy, equity
+            for fast, slow in cells:  # bench/backtest.py's minimal fused loop, then Sharpe and drawdown
+                _minimal_loop(
+                    bars.open, bars.close, fast, slow, FEE, SLIP_BPS / 1e4, CASH, CROSS_REL_TOL, equity
                 )
+                _sharpe_and_drawdown(equity, bpy)
 
     elif kind == "vectorbt":
         import pandas as pd
@@ -146,7 +126,6 @@ def _child(*args: str) -> dict[str, float]:
 
 
 def _walk_forward_and_mc() -> dict[str, float]:
-    from peak.backtest import run_backtest
     from peak.research.monte_carlo import MonteCarloConfig, run_monte_carlo
     from peak.research.walk_forward import WalkForwardConfig, walk_forward_optimise
     from peak.strategies.config import MACrossoverConfig
@@ -161,14 +140,7 @@ def _walk_forward_and_mc() -> dict[str, float]:
     start = time.perf_counter()
     walk_forward_optimise(bars, {"name": "ma_crossover"}, axes, BOOK, cfg)
     wf = time.perf_counter() - start
-    result = run_backtest(
-        bars,
-        strategy=MACrossoverConfig(),
-        execution=BOOK.execution,
-        portfolio=BOOK.portfolio,
-        risk=BOOK.risk,
-        data_fingerprint="",
-    ).backtest
+    result = BOOK.run(bars, MACrossoverConfig()).backtest
     mc_cfg = MonteCarloConfig(paths=3000, method="block_bootstrap")
     run_monte_carlo(result, bars.timeframe.bars_per_year, MonteCarloConfig(paths=100))
     start = time.perf_counter()

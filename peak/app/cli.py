@@ -18,7 +18,9 @@ app = typer.Typer(
 )
 config_app = typer.Typer(help="Inspect and validate the composed configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
-mlflow_app = typer.Typer(help="MLflow helpers: recover stale runs (ui: not yet).", no_args_is_help=True)
+mlflow_app = typer.Typer(
+    help="MLflow helpers: recover stale runs, resume a stopped sweep (ui: not yet).", no_args_is_help=True
+)
 app.add_typer(mlflow_app, name="mlflow")
 
 PLANNED: dict[str, str] = {
@@ -106,6 +108,42 @@ def _seconds(text: str) -> float:
     if unit not in _UNITS or not number.replace(".", "", 1).isdigit():
         raise typer.BadParameter(f"{text!r}: use a number and one of s, m, h, d, e.g. 6h")
     return float(number) * _UNITS[unit]
+
+
+@mlflow_app.command("resume")
+def mlflow_resume(
+    run_id: Annotated[str, typer.Argument(help="The sweep's parent run id")],
+    uri: Annotated[str | None, typer.Option(help="Tracking URI (default: the project's store)")] = None,
+) -> None:
+    """Relaunch a stopped sweep under its parent run; jobs that already finished are skipped."""
+    import os
+    import subprocess
+    import sys
+
+    from peak.app.paths import project_root
+    from peak.tracking.resume import sweep_to_resume
+    from peak.tracking.store import resolve_uri
+    from peak.tracking.sweep import RESUME_ENV
+
+    store = resolve_uri(uri, project_root())
+    try:
+        plan = sweep_to_resume(store, run_id)
+    except PeakError as exc:
+        typer.echo(f"peak mlflow resume: error: {exc}", err=True)
+        raise typer.Exit(code=exc.exit_code) from exc
+    command = [
+        sys.executable,
+        "-m",
+        "peak.app.run",
+        "-m",
+        *plan.overrides,
+        f"hydra.sweep.dir={plan.sweep_dir}",
+    ]
+    if uri is not None:
+        command.append(f"tracking.uri={uri}")
+    typer.echo(f"resuming sweep {run_id} ({plan.status}) in {plan.sweep_dir}")
+    code = subprocess.call(command, env={**os.environ, RESUME_ENV: run_id}, cwd=project_root())
+    raise typer.Exit(code=code)
 
 
 @mlflow_app.command("recover")

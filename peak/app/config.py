@@ -12,6 +12,8 @@ from peak.app.task_config import (
     BacktestTask,
     GridTask,
     MonteCarloTask,
+    RobustnessTask,
+    StressTask,
     WalkForwardTask,
 )
 from peak.backtest.portfolio_config import AnyPortfolioConfig
@@ -26,7 +28,7 @@ from peak.strategies.config import StrategyConfig
 from peak.tracking.config import TrackingConfig
 
 TaskConfig = Annotated[
-    BacktestTask | MonteCarloTask | GridTask | WalkForwardTask,
+    BacktestTask | MonteCarloTask | GridTask | WalkForwardTask | StressTask | RobustnessTask,
     Field(discriminator="name"),
 ]
 """The ``task`` group: what the run does."""

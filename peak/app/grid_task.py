@@ -119,8 +119,8 @@ def _line(report: GridReport) -> str:
     rate = report.cells_per_second
     return (
         f"grid: {report.evaluated:,} cells ({report.skipped:,} skipped) in {report.seconds:.2f} s "
-        f"({rate:,.0f} cells/s); best by {report.objective}: {fmt_params(best.params)} ({shown}); "
-        f"deflated Sharpe {dsr}, PBO {pbo}"
+        f"({rate:,.0f} cells/s after the first); best by {report.objective}: "
+        f"{fmt_params(best.params)} ({shown}); deflated Sharpe {dsr}, PBO {pbo}"
     )
 
 

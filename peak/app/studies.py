@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from peak.app.config import RunConfig
 from peak.app.study import StudyOutput
-from peak.app.task_config import GridTask, MonteCarloTask, WalkForwardTask
+from peak.app.task_config import GridTask, MonteCarloTask, RobustnessTask, StressTask, WalkForwardTask
 from peak.backtest.portfolio_config import WeightedPortfolioConfig
 from peak.core.errors import ConfigError
 
@@ -32,6 +32,10 @@ def check_task(cfg: RunConfig) -> None:
         from peak.app.walk_forward_task import check_walk_forward
 
         check_walk_forward(task, weighted)
+    elif isinstance(task, RobustnessTask):
+        from peak.app.robustness_task import check_robustness
+
+        check_robustness(cfg, task)
 
 
 def run_study(cfg: RunConfig, sim: Simulated, run_dir: Path) -> StudyOutput:
@@ -49,6 +53,14 @@ def run_study(cfg: RunConfig, sim: Simulated, run_dir: Path) -> StudyOutput:
         bars = next(iter(sim.bars.values())) if single else None
         book = Book(cfg.execution, cfg.portfolio, cfg.risk) if single else None  # type: ignore[arg-type]
         return walk_forward_study(task, sim.result, bars, cfg.strategy, book, run_dir)
+    if isinstance(task, StressTask):
+        from peak.app.stress_task import stress_study
+
+        return stress_study(task.study(), cfg, sim.bars, sim.result, run_dir)
+    if isinstance(task, RobustnessTask):
+        from peak.app.robustness_task import robustness_study
+
+        return robustness_study(task, cfg, sim, run_dir)
     if isinstance(task, GridTask) or task.name == "backtest":
         return StudyOutput()
     raise ConfigError(f"task {task.name!r} has no study")  # a new task model without a branch here

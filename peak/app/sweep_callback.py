@@ -7,7 +7,9 @@ process before the launcher starts any job, so the store is created and migrated
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -24,7 +26,15 @@ from peak.tracking.config import TrackingConfig
 from peak.tracking.lineage import git_sha, package_version
 from peak.tracking.mlflow_run import RunHandle
 from peak.tracking.store import resolve_uri
-from peak.tracking.sweep import SweepTally, finish_parent, start_parent, tally_children
+from peak.tracking.sweep import (
+    OVERRIDES_JSON_TAG,
+    RESUME_ENV,
+    SweepTally,
+    finish_parent,
+    reopen_parent,
+    start_parent,
+    tally_children,
+)
 
 log = logging.getLogger("peak")
 
@@ -110,9 +120,16 @@ class MlflowSweepCallback(Callback):
             "mlflow.source.name": "peak-run -m",
         }
         name = tracking.run_name or f"sweep {sweep_dir.parent.name} {sweep_dir.name}"
-        SweepState.parent = start_parent(
-            resolve_uri(tracking.uri, root), tracking.experiment, name, _sweep_definition(overrides), tags
-        )
+        uri = resolve_uri(tracking.uri, root)
+        resume = os.environ.get(RESUME_ENV)
+        if resume:  # peak mlflow resume: same parent, finished jobs are skipped by the jobs themselves
+            SweepState.parent = reopen_parent(uri, resume)
+        else:
+            # the exact list, so that a resume relaunches the same sweep whatever quotes it held
+            tags[OVERRIDES_JSON_TAG] = json.dumps([str(o) for o in overrides])
+            SweepState.parent = start_parent(
+                uri, tracking.experiment, name, _sweep_definition(overrides), tags
+            )
         SweepState.parent_id = SweepState.parent.info.run_id
         log.info("sweep parent run %s", SweepState.parent_id)
         signal.signal(signal.SIGTERM, _on_sigterm)

@@ -10,6 +10,7 @@ from pydantic import Field
 from peak.core.config import FrozenModel
 from peak.research.grid import Objective
 from peak.research.monte_carlo import MonteCarloConfig
+from peak.research.stress import StressConfig
 from peak.research.walk_forward import WalkForwardConfig
 
 Workers = Field(0, ge=0, le=512)
@@ -55,11 +56,30 @@ class WalkForwardTask(WalkForwardConfig):
         return WalkForwardConfig(**self.model_dump(include=set(WalkForwardConfig.model_fields)))
 
 
+class StressTask(StressConfig):
+    """``task=stress``: the run replayed under each named shock of ``scenarios``."""
+
+    name: Literal["stress"] = "stress"
+
+    def study(self) -> StressConfig:
+        """The research-layer config without the task name."""
+        return StressConfig(**self.model_dump(exclude={"name"}, by_alias=True))
+
+
+class RobustnessTask(FrozenModel):
+    """``task=robustness``: walk-forward, Monte-Carlo and stress on the configured run, then the gate."""
+
+    name: Literal["robustness"] = "robustness"
+    walk_forward: WalkForwardTask
+    monte_carlo: MonteCarloTask
+    stress: StressTask
+
+
 class BacktestTask(FrozenModel):
     """``task=backtest``: one backtest (one book or a weighted portfolio)."""
 
     name: Literal["backtest"] = "backtest"
 
 
-ResearchTask = GridTask | WalkForwardTask | MonteCarloTask
+ResearchTask = GridTask | WalkForwardTask | StressTask | RobustnessTask | MonteCarloTask
 """Every task beyond the plain backtest."""

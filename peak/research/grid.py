@@ -5,10 +5,10 @@ Cells run on a thread pool (the numba kernels release the GIL) with indicators s
 order and is then dropped; what stays per cell is the ranking value, one heat-map value, its Sharpe and
 2 x ``PBO_SPLITS`` block summaries for the overfitting statistics, never an equity curve.
 
-Two paths, same numbers: the all-in long/flat book with simple costs (the defaults) runs the engine's
-lean kernel into per-thread scratch buffers; anything else (stops, shorts, sizing, the realistic
-execution model) runs ``peak.backtest.run_backtest`` per cell. Either way a cell's metrics equal those of
-``peak-run`` with the same strategy fields (a test pins this).
+Two paths, same numbers: the all-in long/flat book with simple costs (the defaults) runs a one-pass
+kernel that trades and measures without writing any per-bar array (``grid_book``); anything else
+(stops, shorts, sizing, the realistic execution model) runs ``peak.backtest.run_backtest`` per cell.
+Either way a cell's metrics equal those of ``peak-run`` with the same strategy fields (a test pins this).
 """
 
 from __future__ import annotations
@@ -28,18 +28,18 @@ import numpy as np
 
 from peak.backtest import run_backtest
 from peak.backtest.engine import BPS
-from peak.backtest.kernel import N_FLOAT_COLS, N_INT_COLS
 from peak.core.bars import Bars
 from peak.core.errors import ConfigError
 from peak.core.progress import progress
-from peak.core.results import MetricValue
+from peak.core.results import MetricValue, RunResult
 from peak.execution.config import ExecutionConfig
 from peak.metrics import OverfittingInputError, deflated_sharpe_ratio, pbo_from_blocks
 from peak.metrics.returns import bar_returns
 from peak.metrics.summary import METRIC_NAMES
 from peak.portfolio.config import PortfolioConfig
 from peak.portfolio.sizing import AllIn
-from peak.research.grid_eval import N_METRICS, evaluate_plain_book, metrics_row
+from peak.research.grid_book import evaluate_plain_fused
+from peak.research.grid_eval import N_METRICS, metrics_row
 from peak.research.grid_signals import TargetSource
 from peak.research.grid_spec import Axis, Combo, GridValue, SkipCount, combos, grid_size
 from peak.research.trials import PBO_SPLITS
@@ -60,6 +60,17 @@ class Book:
     execution: ExecutionConfig
     portfolio: PortfolioConfig
     risk: RiskConfig
+
+    def run(self, bars: Bars, strategy: Any) -> RunResult:
+        """The engine's full backtest of ``strategy`` on ``bars`` with this book."""
+        return run_backtest(
+            bars,
+            strategy=strategy,
+            execution=self.execution,
+            portfolio=self.portfolio,
+            risk=self.risk,
+            data_fingerprint="",
+        )
 
     def is_plain(self) -> bool:
         """True when the lean all-in long/flat kernel reproduces the engine (no rules, simple costs)."""
@@ -100,6 +111,7 @@ class GridReport:
     objective: str
     cells: int
     evaluated: int
+    timed: int
     skipped: int
     skipped_reason: str
     seconds: float
@@ -114,8 +126,10 @@ class GridReport:
 
     @property
     def cells_per_second(self) -> float:
-        """Evaluated cells per wall-clock second."""
-        return self.evaluated / self.seconds if self.seconds > 0 else math.inf
+        """Cells per wall-clock second after the untimed first cell (``timed`` cells in ``seconds``)."""
+        if self.timed == 0:
+            return math.nan
+        return self.timed / self.seconds if self.seconds > 0 else math.inf
 
 
 def _metrics(row: np.ndarray) -> dict[str, MetricValue]:
@@ -126,17 +140,15 @@ def _metrics(row: np.ndarray) -> dict[str, MetricValue]:
 
 
 class _Scratch(threading.local):
-    """Per-thread buffers, allocated once per worker and reused by every cell it runs."""
+    """A per-thread target buffer, allocated once per worker and reused by every cell it runs."""
 
     size = -1
 
-    def ensure(self, n: int) -> None:
+    def ensure(self, n: int) -> np.ndarray:
         if self.size != n:
             self.target = np.empty(n)
-            self.sim = np.empty((3, n))
-            self.fbuf = np.empty((n // 2, N_FLOAT_COLS))
-            self.ibuf = np.empty((n // 2, N_INT_COLS), dtype=np.int64)
             self.size = n
+        return self.target
 
 
 Evaluated = tuple[np.ndarray, np.ndarray, np.ndarray]
@@ -154,29 +166,17 @@ def _evaluator(bars: Bars, book: Book, source: TargetSource) -> Callable[[Combo]
         scratch = _Scratch()
 
         def plain(combo: Combo) -> Evaluated:
-            scratch.ensure(n)
+            target = scratch.ensure(n)
             out = (np.empty(N_METRICS), np.empty(PBO_SPLITS), np.empty(PBO_SPLITS))
-            source.fill(combo.strategy, scratch.target)
-            if (
-                evaluate_plain_book(
-                    o, c, scratch.target, costs, scratch.sim, scratch.fbuf, scratch.ibuf, *out
-                )
-                < 0
-            ):
+            source.fill(combo.strategy, target)
+            if evaluate_plain_fused(o, c, target, costs, *out) < 0:
                 raise ValueError(f"strategy {combo.strategy.name} produced a NaN target for {combo.params}")
             return out
 
         return plain
 
     def engine(combo: Combo) -> Evaluated:
-        result = run_backtest(
-            bars,
-            strategy=combo.strategy,
-            execution=book.execution,
-            portfolio=book.portfolio,
-            risk=book.risk,
-            data_fingerprint="",
-        ).backtest
+        result = book.run(bars, combo.strategy).backtest
         out = (np.empty(N_METRICS), np.empty(PBO_SPLITS), np.empty(PBO_SPLITS))
         t = result.trades
         metrics_row(result.equity, result.units, t.pnl, t.ret, result.initial_cash, bpy, np.empty(n), *out)
@@ -241,6 +241,22 @@ class _Collector:
         return Heat(x, y, values)
 
 
+class _Sink:
+    """Takes each evaluated cell in order: the collector, the caller's ``on_row`` and the best-Sharpe cell."""
+
+    def __init__(self, kept: _Collector, on_row: Callable[[GridRow], None] | None) -> None:
+        self._kept = kept
+        self._on_row = on_row
+        self.best: Combo | None = None
+
+    def add(self, combo: Combo, evaluated: Evaluated) -> None:
+        row = self._kept.add(combo, evaluated)
+        if self._kept.best_sharpe is row:
+            self.best = combo
+        if self._on_row is not None:
+            self._on_row(row)
+
+
 def _overfitting(
     bars: Bars, book: Book, kept: _Collector, best: Combo | None
 ) -> tuple[float | None, float | None, str]:
@@ -249,14 +265,7 @@ def _overfitting(
     dsr = pbo = None
     scale = math.sqrt(bars.timeframe.bars_per_year)
     if best is not None and len(kept.sharpe) >= 2:
-        result = run_backtest(
-            bars,
-            strategy=best.strategy,
-            execution=book.execution,
-            portfolio=book.portfolio,
-            risk=book.risk,
-            data_fingerprint="",
-        ).backtest
+        result = book.run(bars, best.strategy).backtest
         try:
             dsr = deflated_sharpe_ratio(bar_returns(result.equity), np.array(kept.sharpe) / scale).dsr
         except OverfittingInputError as exc:
@@ -304,9 +313,16 @@ def run_grid(
     evaluate = _evaluator(bars, book, source)
     threads = workers if workers > 0 else _default_workers()
     cells: Iterator[Combo] = combos(axes, base_strategy, skipped)
-    best: dict[int, Combo] = {}
+    first = next(cells, None)
+    if first is None:
+        raise ConfigError(f"no valid cell in the grid ({skipped.count} rejected); first: {skipped.first}")
+    # The first cell runs untimed in this thread: it pays numba's one-time start-up in this process
+    # (about a second), which says nothing about the grid's throughput.
+    sink = _Sink(kept, on_row)
+    sink.add(first, evaluate(first))
     started = time.perf_counter()
     with ThreadPoolExecutor(threads) as pool, progress(grid_size(axes), label, "cell") as bar:
+        bar.advance(1 + skipped.count)
         while True:
             rejected = skipped.count
             chunk = list(itertools.islice(cells, CHUNK_PER_WORKER * threads))
@@ -315,32 +331,20 @@ def run_grid(
             # one task per worker and round: a future per cell costs more than a cell's Python work
             slices = [chunk[i::threads] for i in range(threads)]
             done = list(pool.map(lambda part: [evaluate(c) for c in part], slices))
-            ordered = sorted(
-                (
-                    (combo, ev)
-                    for part, evs in zip(slices, done, strict=True)
-                    for combo, ev in zip(part, evs, strict=True)
-                ),
-                key=lambda pair: pair[0].index,
-            )
-            for combo, evaluated in ordered:
-                row = kept.add(combo, evaluated)
-                if kept.best_sharpe is row:
-                    best = {0: combo}
-                if on_row is not None:
-                    on_row(row)
+            pairs = (p for part, evs in zip(slices, done, strict=True) for p in zip(part, evs, strict=True))
+            for combo, evaluated in sorted(pairs, key=lambda pair: pair[0].index):
+                sink.add(combo, evaluated)
             bar.advance(len(chunk) + skipped.count - rejected)
     seconds = time.perf_counter() - started
-    if not kept.sharpe:
-        raise ConfigError(f"no valid cell in the grid ({skipped.count} rejected); first: {skipped.first}")
     dsr, pbo, note = None, None, "not computed"
     if overfitting:
-        dsr, pbo, note = _overfitting(bars, book, kept, best.get(0))
+        dsr, pbo, note = _overfitting(bars, book, kept, sink.best)
     return GridReport(
         axes=tuple(axes),
         objective=objective,
         cells=grid_size(axes),
         evaluated=len(kept.sharpe),
+        timed=len(kept.sharpe) - 1,
         skipped=skipped.count,
         skipped_reason=skipped.first,
         seconds=seconds,

@@ -14,7 +14,6 @@ import math
 import numpy as np
 from numba import njit
 
-from peak.backtest.kernel import COL_PNL, COL_RET, simulate_long_all_in
 from peak.metrics.summary import METRIC_NAMES
 
 N_METRICS = len(METRIC_NAMES)
@@ -125,6 +124,15 @@ def _second_pass(
         down += part_down
         block_mean[b] = centre
         block_m2[b] = m2
+    return_ratios(n_ret, mean, sq, down, bars_per_year, row)
+
+
+@njit(cache=True, nogil=True)
+def return_ratios(
+    n_ret: int, mean: float, sq: float, down: float, bars_per_year: float, row: np.ndarray
+) -> None:
+    """Sharpe (``sq``: sum of squared deviations from ``mean``) and Sortino (``down``: sum of squared
+    negative returns) into ``row``, NaN where ``peak.metrics`` gives None."""
     scale = math.sqrt(bars_per_year)
     row[M_SHARPE] = math.nan
     if n_ret >= 2:
@@ -137,25 +145,32 @@ def _second_pass(
 
 
 @njit(cache=True, nogil=True)
-def _trade_stats(pnl: np.ndarray, ret: np.ndarray, row: np.ndarray) -> None:
-    n = pnl.shape[0]
-    row[M_N_TRADES] = n
-    gain, loss, wins, ret_sum = 0.0, 0.0, 0, 0.0
-    for i in range(n):
-        if pnl[i] > 0.0:
-            gain += pnl[i]
-            wins += 1
-        elif pnl[i] < 0.0:
-            loss -= pnl[i]
-        ret_sum += ret[i]
+def trade_ratios(
+    count: float, gain: float, loss: float, wins: float, ret_sum: float, row: np.ndarray
+) -> None:
+    """Trade count, profit factor, win rate and mean trade return from closed-trade sums into ``row``."""
+    row[M_N_TRADES] = count
     row[M_PROFIT_FACTOR] = math.nan
-    if n > 0:
+    if count > 0:
         if loss > 0.0:
             row[M_PROFIT_FACTOR] = gain / loss
         elif gain > 0.0:
             row[M_PROFIT_FACTOR] = math.inf
-    row[M_WIN_RATE] = wins / n if n > 0 else math.nan
-    row[M_AVG_TRADE_RETURN] = ret_sum / n if n > 0 else math.nan
+    row[M_WIN_RATE] = wins / count if count > 0 else math.nan
+    row[M_AVG_TRADE_RETURN] = ret_sum / count if count > 0 else math.nan
+
+
+@njit(cache=True, nogil=True)
+def _trade_stats(pnl: np.ndarray, ret: np.ndarray, row: np.ndarray) -> None:
+    gain, loss, wins, ret_sum = 0.0, 0.0, 0.0, 0.0
+    for i in range(pnl.shape[0]):
+        if pnl[i] > 0.0:
+            gain += pnl[i]
+            wins += 1.0
+        elif pnl[i] < 0.0:
+            loss -= pnl[i]
+        ret_sum += ret[i]
+    trade_ratios(float(pnl.shape[0]), gain, loss, wins, ret_sum, row)
 
 
 @njit(cache=True, nogil=True)
@@ -187,40 +202,3 @@ def metrics_row(
     row[M_EXPOSURE] = _bars_held(units) / n
     _second_pass(bar_rets, total, bars_per_year, row, block_mean, block_m2)
     _trade_stats(pnl, ret, row)
-
-
-@njit(cache=True, nogil=True)
-def evaluate_plain_book(
-    open_: np.ndarray,
-    close: np.ndarray,
-    target: np.ndarray,
-    costs: np.ndarray,
-    scratch: np.ndarray,
-    fbuf: np.ndarray,
-    ibuf: np.ndarray,
-    row: np.ndarray,
-    block_mean: np.ndarray,
-    block_m2: np.ndarray,
-) -> int:
-    """Simulate the all-in long/flat book (``peak.backtest.kernel``, the engine's own kernel) into reusable
-    scratch buffers and fill the metric row; ``costs`` = (fee_rate, slip fraction, initial cash, bars per
-    year); ``scratch`` is 3 x n (equity, cash, units). Returns the kernel's trade count (< 0: NaN target).
-    """
-    n_trades = simulate_long_all_in(
-        open_, close, target, costs[0], costs[1], costs[2], scratch[0], scratch[1], scratch[2], fbuf, ibuf
-    )
-    if n_trades < 0:
-        return n_trades
-    metrics_row(
-        scratch[0],
-        scratch[2],
-        fbuf[:n_trades, COL_PNL],
-        fbuf[:n_trades, COL_RET],
-        costs[2],
-        costs[3],
-        scratch[1],  # the cash curve is not needed once simulated: reuse it for the bar returns
-        row,
-        block_mean,
-        block_m2,
-    )
-    return n_trades

@@ -114,3 +114,18 @@ def _create_experiment(client: Any, uri: str, experiment: str) -> str:
         if found is None:
             raise
         return str(found.experiment_id)
+
+
+def open_run(uri: str, run_id: str) -> RunHandle:
+    """A handle on an existing run (e.g. a sweep parent being resumed). Raises ``TrackingError`` if the
+    store cannot be read or has no such run."""
+    client = open_client(uri)
+    try:
+        run = client.get_run(run_id)
+        experiment = client.get_experiment(run.info.experiment_id)
+    except Exception as exc:
+        raise TrackingError(f"no run {run_id} in the store at {uri}: {exc}") from exc
+    info = RunInfo(
+        run_id=run_id, experiment_id=str(run.info.experiment_id), experiment=experiment.name, uri=uri
+    )
+    return RunHandle(client, info)

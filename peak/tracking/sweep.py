@@ -10,7 +10,9 @@ import os
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from peak.core.errors import TrackingError
 from peak.core.results import MetricValue
 from peak.tracking.mlflow_run import RunHandle, create_run
 
@@ -18,6 +20,12 @@ PARENT_ENV = "PEAK_PARENT_RUN_ID"
 """Environment variable holding the sweep's parent run id inside job processes."""
 PARENT_TAG = "mlflow.parentRunId"
 """The tag MLflow's UI uses to nest a child run under its parent."""
+RESUME_ENV = "PEAK_SWEEP_RESUME"
+"""Set by ``peak mlflow resume`` to the parent run id: the sweep reopens that parent and skips the jobs
+that already finished."""
+JOB_TAG = "peak.sweep_job"
+OVERRIDES_JSON_TAG = "peak.overrides_json"
+"""The sweep's command-line overrides as a JSON list (exact, whatever spaces or quotes they hold)."""
 
 
 def process_tags() -> dict[str, str]:
@@ -33,7 +41,7 @@ def child_tags(job_num: int | None) -> dict[str, str]:
         return {}
     tags = {PARENT_TAG: parent, "peak.sweep_role": "child"}
     if job_num is not None:
-        tags["peak.sweep_job"] = str(job_num)
+        tags[JOB_TAG] = str(job_num)
     return tags
 
 
@@ -64,17 +72,32 @@ def start_parent(
     return handle
 
 
-def tally_children(handle: RunHandle) -> SweepTally:
-    """Count the parent's child runs by status."""
-    client = handle.client
-    runs = client.search_runs(
-        [handle.info.experiment_id],
-        filter_string=f"tags.`{PARENT_TAG}` = '{handle.info.run_id}'",
-        max_results=50_000,
+def _children(client: Any, experiment_id: str, parent_id: str) -> list[Any]:
+    return list(
+        client.search_runs(
+            [experiment_id], filter_string=f"tags.`{PARENT_TAG}` = '{parent_id}'", max_results=50_000
+        )
     )
-    counts = {"FINISHED": 0, "FAILED": 0, "KILLED": 0, "RUNNING": 0}
+
+
+def _job_status(runs: list[Any]) -> str:
+    """A job tried more than once (killed, then resumed) counts as FINISHED if any try finished, else as
+    its latest try."""
+    if any(r.info.status == "FINISHED" for r in runs):
+        return "FINISHED"
+    return max(runs, key=lambda r: r.info.start_time or 0).info.status
+
+
+def tally_children(handle: RunHandle) -> SweepTally:
+    """Count the parent's jobs by status (one per job number, see ``_job_status``)."""
+    runs = _children(handle.client, handle.info.experiment_id, handle.info.run_id)
+    by_job: dict[str, list[Any]] = {}
     for run in runs:
-        counts[run.info.status] = counts.get(run.info.status, 0) + 1
+        by_job.setdefault(run.data.tags.get(JOB_TAG) or run.info.run_id, []).append(run)
+    counts = {"FINISHED": 0, "FAILED": 0, "KILLED": 0, "RUNNING": 0}
+    for tries in by_job.values():
+        status = _job_status(tries)
+        counts[status] = counts.get(status, 0) + 1
     return SweepTally(
         counts["FINISHED"], counts["FAILED"], counts["KILLED"], counts["RUNNING"] + counts.get("SCHEDULED", 0)
     )
@@ -121,3 +144,32 @@ def record_failed_job(
     handle = create_run(uri, experiment, None, tags)
     handle.finish("FAILED", error)
     return handle.info.run_id
+
+
+def reopen_parent(uri: str, run_id: str) -> RunHandle:
+    """Reopen a sweep's parent run (RUNNING again, this process's host/pid) for ``peak mlflow resume``.
+
+    Raises ``TrackingError`` when ``run_id`` is not a sweep parent in this store.
+    """
+    from peak.tracking.mlflow_run import open_run
+
+    handle = open_run(uri, run_id)
+    run = handle.client.get_run(run_id)
+    if run.data.tags.get("peak.sweep_role") != "parent":
+        raise TrackingError(f"run {run_id} is not a sweep's parent run (tag peak.sweep_role=parent)")
+    handle.client.update_run(run_id, status="RUNNING")
+    handle.log(tags={**process_tags(), "peak.resumed": "true"})
+    os.environ[PARENT_ENV] = run_id
+    return handle
+
+
+def finished_job(uri: str, parent_id: str, job_num: int) -> str | None:
+    """The id of a FINISHED child run of ``parent_id`` for job ``job_num``, if there is one."""
+    from peak.tracking.store import open_client
+
+    client = open_client(uri)
+    parent = client.get_run(parent_id)
+    for run in _children(client, parent.info.experiment_id, parent_id):
+        if run.data.tags.get(JOB_TAG) == str(job_num) and run.info.status == "FINISHED":
+            return str(run.info.run_id)
+    return None

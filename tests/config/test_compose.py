@@ -15,7 +15,7 @@ _REQUIRED_EXTRAS = {
     ("data", "csv"): ["data.path=/tmp/x.csv"],
     ("data", "parquet"): ["data.path=/tmp/x.parquet"],
 }
-_GROUPS = ("data", "strategy", "portfolio", "risk", "execution", "env", "tracking", "task")
+_GROUPS = ("data", "strategy", "portfolio", "risk", "execution", "env", "tracking", "task", "gate")
 
 
 def _options() -> list[tuple[str, str]]:
@@ -49,6 +49,8 @@ def test_compose_when_defaults_then_sample_ma_crossover_backtest() -> None:
     assert (cfg.data.source, cfg.data.symbol, cfg.data.timeframe) == ("sample", "BTC/USDT", "1h")
     assert (cfg.strategy.name, cfg.strategy.fast, cfg.strategy.slow) == ("ma_crossover", 20, 50)
     assert cfg.task.name == "backtest" and cfg.tracking.enabled
+    assert cfg.gate.name == "go_no_go" and cfg.gate.criteria["sharpe"].min == 1.5
+    assert cfg.gate.criteria["max_drawdown"].max == 0.15 and cfg.gate.criteria["trades"].min == 50
 
 
 def test_compose_when_frozen_model_then_cannot_be_mutated() -> None:

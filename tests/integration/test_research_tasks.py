@@ -86,3 +86,19 @@ def test_peak_run_when_walk_forward_on_portfolio_then_fixed_windows(home: Path) 
         home,
     )
     assert proc.returncode == 2 and "task.fixed=false" in proc.stderr, proc.stderr
+
+
+def test_peak_run_when_walk_forward_then_progress_bars_only_when_asked(home: Path) -> None:
+    args = [
+        "task=walk_forward",
+        "task.folds=3",
+        "task.grid={fast: [10, 20], slow: [50, 100]}",
+        "tracking=off",
+    ]
+    quiet = run_cli("peak-run", args, home)  # not a TTY: no bar in logs
+    assert quiet.returncode == 0 and "cell/s" not in quiet.stderr and "fold/s" not in quiet.stderr, (
+        quiet.stderr
+    )
+    shown = run_cli("peak-run", args, home, PEAK_PROGRESS="1")
+    assert shown.returncode == 0, shown.stderr
+    assert "walk-forward" in shown.stderr and "fold 1 in-sample" in shown.stderr, shown.stderr

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from peak.backtest import run_backtest
 from peak.core.bars import Bars
 from peak.core.errors import ConfigError
 from peak.execution.config import ExecutionConfig
@@ -97,14 +96,7 @@ def test_walk_forward_when_optimised_then_oos_windows_chain_into_one_curve(bars:
 
 
 def test_walk_forward_when_fixed_then_windows_cut_from_the_configured_run(bars: Bars) -> None:
-    full = run_backtest(
-        bars,
-        strategy=MACrossoverConfig(),
-        execution=BOOK.execution,
-        portfolio=BOOK.portfolio,
-        risk=BOOK.risk,
-        data_fingerprint="",
-    ).backtest
+    full = BOOK.run(bars, MACrossoverConfig()).backtest
     report = walk_forward_fixed(full, bars.timeframe, WalkForwardConfig(folds=4))
     w = report.folds[2].window
     piece = segment(full, w.is_stop, w.oos_stop)
