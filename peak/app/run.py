@@ -16,6 +16,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from peak.app.config import validate_run_config
 from peak.app.hydra_compose import to_plain
+from peak.app.launcher import register_plugins
 from peak.app.paths import conf_dir, project_root, register_resolvers
 from peak.app.preflight import CommandLine, check_overrides, parse_command_line
 from peak.app.summary import format_summary
@@ -59,6 +60,19 @@ def _record_job_failure(raw: dict[str, object], overrides: list[str], job_num: i
         record_failed_job(uri, tracking.experiment, overrides, job_num, f"{type(exc).__name__}: {exc}")
 
 
+def _finished_before(raw: dict[str, object], job_num: int) -> str | None:
+    """In a resumed sweep: the run that already finished this job, if any."""
+    from peak.tracking.config import TrackingConfig
+    from peak.tracking.store import resolve_uri
+    from peak.tracking.sweep import RESUME_ENV, finished_job
+
+    parent = os.environ.get(RESUME_ENV)
+    if not parent:
+        return None
+    tracking = TrackingConfig.model_validate(raw.get("tracking"))
+    return finished_job(resolve_uri(tracking.uri, project_root()), parent, job_num)
+
+
 def _task(cfg: DictConfig) -> None:
     hydra_cfg = HydraConfig.get()
     run_dir = Path(hydra_cfg.runtime.output_dir)
@@ -66,6 +80,10 @@ def _task(cfg: DictConfig) -> None:
     in_sweep = hydra_cfg.mode == RunMode.MULTIRUN
     job_num = int(hydra_cfg.job.num) if in_sweep else None
     raw = to_plain(cfg)
+    done = _finished_before(raw, job_num) if job_num is not None else None
+    if done is not None:
+        print(f"peak-run: job {job_num} already finished in run {done}; skipped")
+        return
     from peak.app.backtest_task import run_backtest_task  # keeps pandas/numba out of `--help`
 
     try:
@@ -107,6 +125,7 @@ def _may_track(command: CommandLine | None) -> bool:
 def main() -> None:
     """Console entry point of ``peak-run``."""
     register_resolvers()
+    register_plugins()  # hydra/launcher=peak and hydra/sweeper=peak
     command = parse_command_line(sys.argv[1:])
     if _may_track(command):
         # Import mlflow on the other core while this process composes, loads and simulates.

@@ -75,22 +75,35 @@ def _set_wal(db: Path) -> None:
         conn.execute("PRAGMA journal_mode=WAL")
 
 
+_CLIENTS: dict[tuple[int, str], Any] = {}
+"""Open clients by (process id, uri): a sweep worker runs many jobs against one store, and each fresh
+client re-locks, re-checks the schema and reconnects (~40 ms a job). Keyed by pid so a forked worker
+never reuses its parent's client and connections."""
+
+
 def open_client(uri: str) -> Any:
-    """An ``MlflowClient`` for ``uri``; the sqlite schema is created and migrated under a lock first.
+    """An ``MlflowClient`` for ``uri``; the sqlite schema is created and migrated under a lock first
+    (once per process and store; later calls return the same client).
 
     Returns the client typed as Any so that mlflow is imported only here, lazily (it costs ~2 s).
     """
+    key = (os.getpid(), uri)
+    cached = _CLIENTS.get(key)
+    if cached is not None:
+        return cached
     from mlflow.tracking import MlflowClient
 
     db = sqlite_path(uri)
     try:
         if db is None:
-            return MlflowClient(tracking_uri=uri)
-        with _exclusive(db.with_name(db.name + ".lock")):
             client = MlflowClient(tracking_uri=uri)
-            # Touching the store forces schema creation/migration while we hold the lock.
-            client.search_experiments(max_results=1)
-            _set_wal(db)
+        else:
+            with _exclusive(db.with_name(db.name + ".lock")):
+                client = MlflowClient(tracking_uri=uri)
+                # Touching the store forces schema creation/migration while we hold the lock.
+                client.search_experiments(max_results=1)
+                _set_wal(db)
+        _CLIENTS[key] = client
         return client
     except Exception as exc:  # any failure to reach the store is one clear error for the user
         raise TrackingError(f"cannot open the MLflow store {uri}: {exc}") from exc

@@ -13,6 +13,7 @@ from peak.core.errors import PeakError
 from peak.metrics import (
     deflated_sharpe_ratio,
     expected_max_sharpe,
+    pbo_from_blocks,
     probabilistic_sharpe_ratio,
     probability_of_backtest_overfitting,
 )
@@ -315,3 +316,22 @@ def test_probability_of_backtest_overfitting_when_bad_input_then_error_names_pro
 ) -> None:
     with pytest.raises(OverfittingInputError, match=message):
         probability_of_backtest_overfitting(perf, n_splits=n_splits)
+
+
+def test_pbo_from_blocks_when_given_block_summaries_then_same_as_from_the_matrix() -> None:
+    rng = np.random.default_rng(11)
+    perf = rng.normal(0.0, 0.01, (803, 7)) + np.linspace(0.0, 0.001, 7)
+    full = probability_of_backtest_overfitting(perf, 8)
+    blocks = perf[3:].reshape(8, 100, 7)  # the oldest 803 mod 8 = 3 rows are dropped, as CSCV does
+    means = blocks.mean(axis=1)
+    m2s = ((blocks - means[:, None, :]) ** 2).sum(axis=1)
+    streamed = pbo_from_blocks(means, m2s, 100)
+    assert streamed.pbo == full.pbo and np.array_equal(streamed.logits, full.logits)
+    assert streamed.rows_used == full.rows_used == 800
+
+
+def test_pbo_from_blocks_when_shapes_disagree_or_odd_blocks_then_error() -> None:
+    with pytest.raises(OverfittingInputError, match="S x N"):
+        pbo_from_blocks(np.zeros((4, 3)), np.zeros((4, 2)), 10)
+    with pytest.raises(OverfittingInputError, match="S even"):
+        pbo_from_blocks(np.zeros((3, 3)), np.zeros((3, 3)), 10)

@@ -1,0 +1,154 @@
+"""Benchmark ``peak-run -m`` with 200 jobs and MLflow child runs: Hydra's basic and joblib launchers
+against Peak's sweeper + launcher, in the same run.
+
+Each launcher runs the same 200-job sweep (``strategy.fast`` 1..20 x ``strategy.slow`` 300..309 on the
+bundled sample, tracking to a sqlite store) in a fresh project home whose store is already migrated, so
+the wall time is the sweep: start-up, the parent run, 200 jobs with their child runs, the tally.
+Every run must end with 1 parent and 200 FINISHED children, or the benchmark fails: a launcher that is
+fast but loses runs cannot pass. Target: >= 20 jobs/s on 2 cores.
+Writes the ``## sweep`` section of bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from results_md import ROOT, machine_lines, write_section
+
+HEADING = "## sweep"
+BIN = Path(sys.executable).parent
+SWEEP = ["strategy.fast=range(1,21)", "strategy.slow=range(300,310)", "data=sample"]
+JOBS = 200
+TARGET = 20.0
+LAUNCHERS = {
+    "basic (Hydra)": ["hydra/launcher=basic", "hydra/sweeper=basic"],
+    "joblib (Hydra plugin)": ["hydra/launcher=joblib", "hydra/sweeper=basic"],
+    "peak": ["hydra/launcher=peak", "hydra/sweeper=peak"],
+}
+
+
+def _template_store(base: Path) -> Path:
+    """A migrated MLflow store, created once (migration costs seconds and is not what we measure)."""
+    sys.path.insert(0, str(ROOT))
+    from peak.tracking.store import open_client
+
+    db = base / "template" / "mlflow.db"
+    db.parent.mkdir(parents=True)
+    open_client(f"sqlite:///{db}")
+    return db
+
+
+def _fresh_home(base: Path, name: str, template: Path) -> Path:
+    home = base / name
+    (home / "mlruns").mkdir(parents=True)
+    shutil.copyfile(template, home / "mlruns" / "mlflow.db")
+    return home
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("MLFLOW_TRACKING_URI", "HYDRA_FULL_ERROR")}
+    env.update(PEAK_HOME=str(home), PEAK_CACHE_DIR=str(home.parent / "cache"))
+    return env
+
+
+def _count_runs(home: Path) -> tuple[int, int]:
+    """(parents, FINISHED children of that parent) in the home's store."""
+    from peak.tracking.store import open_client
+    from peak.tracking.sweep import PARENT_TAG
+
+    client = open_client(f"sqlite:///{home / 'mlruns' / 'mlflow.db'}")
+    experiment = client.get_experiment_by_name("peak")
+    runs = [] if experiment is None else client.search_runs([experiment.experiment_id], max_results=5000)
+    parents = [r for r in runs if r.data.tags.get("peak.sweep_role") == "parent"]
+    if len(parents) != 1:
+        return len(parents), 0
+    parent_id = parents[0].info.run_id
+    children = [r for r in runs if r.data.tags.get(PARENT_TAG) == parent_id]
+    return 1, sum(1 for r in children if r.info.status == "FINISHED")
+
+
+def _sweep(home: Path, launcher: list[str]) -> float:
+    args = [str(BIN / "peak-run"), "-m", *SWEEP, *launcher]
+    start = time.perf_counter()
+    proc = subprocess.run(args, cwd=ROOT, env=_env(home), capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({proc.returncode}):\n{proc.stderr[-3000:]}")
+    parents, finished = _count_runs(home)
+    if (parents, finished) != (1, JOBS):
+        raise SystemExit(
+            f"{launcher}: {parents} parent runs and {finished} FINISHED children, want 1 and {JOBS}"
+        )
+    return elapsed
+
+
+def _table(results: dict[str, list[float]]) -> list[str]:
+    base = min(results["basic (Hydra)"])
+    rows = [
+        "| launcher | best s | jobs/s (best) | median s | vs basic | runs checked |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for label, times in results.items():
+        times = sorted(times)
+        best, median = times[0], times[len(times) // 2]
+        rows.append(
+            f"| {label} | {best:.1f} | {JOBS / best:.1f} | {median:.1f} | {base / best:.1f}x "
+            f"| 1 parent + {JOBS} FINISHED children |"
+        )
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=1, help="runs per launcher (default 1)")
+    repeats = parser.parse_args().repeats
+    base = Path(tempfile.mkdtemp(prefix="peak-bench-sweep-"))
+    template = _template_store(base)
+    results: dict[str, list[float]] = {label: [] for label in LAUNCHERS}
+    for rep in range(repeats):
+        for label, launcher in LAUNCHERS.items():  # interleaved, so machine noise hits all alike
+            home = _fresh_home(base, f"{label.split()[0]}-{rep}", template)
+            results[label].append(_sweep(home, launcher))
+            print(f"{label}: {results[label][-1]:.1f} s", flush=True)
+            shutil.rmtree(home, ignore_errors=True)
+    best_peak = JOBS / min(results["peak"])
+    met = "met" if best_peak >= TARGET else "not met"
+    text = "\n".join(
+        [
+            HEADING,
+            "",
+            f"Wall time of `peak-run -m {' '.join(SWEEP)}` ({JOBS} jobs, each a backtest on the bundled "
+            f"sample with its MLflow child run; sqlite store already migrated), best / median of {repeats}, "
+            "launchers interleaved. After every run the store is checked for 1 parent and "
+            f"{JOBS} FINISHED children. `python bench/sweep.py` regenerates this section.",
+            "",
+            *machine_lines(),
+            "",
+            *_table(results),
+            "",
+            f"- target >= {TARGET:.0f} jobs/s on 2 cores: **{met}** (peak: {best_peak:.1f} jobs/s; the "
+            "main process's start-up, about 5 s with the mlflow import and the parent run, and the final "
+            "tally with deflated Sharpe/PBO over 200 trials, about 3 s, are included).",
+            "- basic and joblib compose every job twice in the main process (validation, then launch); "
+            "joblib's loky workers also import Peak and mlflow afresh.",
+            "- peak: one compose per distinct group choice (here 1), value overrides applied per job, forked "
+            "workers reused for all jobs. What is left is the job itself, about 0.2 s of CPU each: Hydra's "
+            "`run_job` (config copies, `HydraConfig`, three `.hydra/` YAML files, log set-up), the backtest "
+            "with its run folder, and the MLflow child run (create, batched log, artifacts, close).",
+            "",
+        ]
+    )
+    print(text)
+    write_section(HEADING, text)
+    shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
