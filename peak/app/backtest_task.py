@@ -10,6 +10,7 @@ from pathlib import Path
 
 from peak.app.config import RunConfig
 from peak.app.paths import project_root
+from peak.app.report_task import write_run_reports
 from peak.app.study import StudyOutput
 from peak.app.task_config import GridTask
 from peak.backtest import resolve_sleeves, run_backtest, run_portfolio
@@ -21,7 +22,7 @@ from peak.data import LoadedData, load_bars
 from peak.data.config import for_symbol
 from peak.data.timestamps import iso
 from peak.portfolio.config import PortfolioConfig
-from peak.tracking.lineage import config_hash, flatten, git_sha, package_version
+from peak.tracking.lineage import code_git_sha, config_hash, flatten, package_version
 from peak.tracking.run_dir import flat_run_metrics, write_json, write_results
 from peak.tracking.store import resolve_uri
 from peak.tracking.sweep import child_tags, override_tags, process_tags
@@ -65,7 +66,7 @@ def _lineage(cfg: RunConfig, sim: Simulated, overrides: Sequence[str]) -> dict[s
     ts = backtest.ts
     return {
         "peak.version": package_version(),
-        "peak.git_sha": git_sha(project_root()),
+        "peak.git_sha": code_git_sha(),
         "peak.config_hash": config_hash(cfg.identity()),
         "peak.data_fingerprint": sim.fingerprint,
         "peak.task": cfg.task.name,
@@ -79,6 +80,15 @@ def _lineage(cfg: RunConfig, sim: Simulated, overrides: Sequence[str]) -> dict[s
         "peak.n_bars": str(len(ts)),
         "peak.overrides": " ".join(overrides),
     }
+
+
+def _run_name(lineage: dict[str, str], job_num: int | None) -> str:
+    """What the MLflow UI lists a run as, e.g. ``job 7: strategy.fast=5 strategy.slow=300`` in a sweep
+    or ``backtest ma_crossover BTC/USDT 1h`` for a single run."""
+    if job_num is not None:
+        return f"job {job_num}: {lineage['peak.overrides']}".strip()
+    keys = ("peak.task", "peak.strategy", "peak.symbol", "peak.timeframe")
+    return " ".join(lineage[k] for k in keys if lineage[k])
 
 
 def _run_json(
@@ -183,6 +193,10 @@ def run_backtest_task(
     study = dict(out.metrics)
     if not cfg.tracking.enabled:
         write_json(run_dir / "run.json", _run_json(lineage, None, cfg, None))
+        metrics = {**flat_run_metrics(result), **study}
+        name = cfg.tracking.run_name or _run_name(lineage, job_num)
+        write_run_reports(cfg, None, name, run_dir, flatten(cfg.model_dump(mode="json")), metrics,
+                          {**lineage, **out.tags})
         return BacktestOutcome(result, run_dir, None, lineage, study, out.lines, out.tags)
     uri = resolve_uri(cfg.tracking.uri, project_root())
     tags = {
@@ -194,9 +208,30 @@ def run_backtest_task(
         "mlflow.source.name": "peak-run",
         "mlflow.source.git.commit": lineage["peak.git_sha"],
     }
-    with start_run(uri, cfg.tracking.experiment, cfg.tracking.run_name, tags, worker) as run:
+    name = cfg.tracking.run_name or _run_name(lineage, job_num)
+    with start_run(uri, cfg.tracking.experiment, name, tags, worker) as run:
         write_json(run_dir / "run.json", _run_json(lineage, run.info.run_id, cfg, uri))
         params = flatten(cfg.model_dump(mode="json"))
-        run.log(params=params, metrics={**flat_run_metrics(result), **study})
+        metrics = {**flat_run_metrics(result), **study}
+        run.log(params=params, metrics=metrics)
         run.log_artifacts(run_dir)
+        write_run_reports(cfg, run, name, run_dir, params, metrics, tags)
     return BacktestOutcome(result, run_dir, run.info.run_id, lineage, study, out.lines, out.tags)
+
+
+def warm_up(cfg: RunConfig) -> None:
+    """Load the data of ``cfg`` and run its backtest once without recording anything.
+
+    Peak's launcher calls this before forking its workers: they inherit the loaded bars (see
+    ``peak.data.load_bars``) and the numba kernels already loaded from numba's cache, which each worker
+    would otherwise load again (about 1 s). Other tasks only load their data here. Errors are left for
+    the jobs to report, with their own job number.
+    """
+    if isinstance(cfg.portfolio, WeightedPortfolioConfig):
+        if cfg.task.name == "backtest":
+            _simulate_weighted(cfg, cfg.portfolio)
+        return
+    if cfg.task.name == "backtest":
+        _simulate_single(cfg, cfg.portfolio, Path("."))
+    else:
+        load_bars(cfg.data)

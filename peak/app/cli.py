@@ -9,6 +9,11 @@ from typing import Annotated
 import typer
 
 import peak
+from peak.app.cli_data import data_app
+from peak.app.cli_exchange import exchange_app
+from peak.app.cli_registry import promote, registry_app
+from peak.app.cli_report import report_app
+from peak.app.cli_rerun import rerun
 from peak.core.errors import PeakError
 
 app = typer.Typer(
@@ -19,20 +24,17 @@ app = typer.Typer(
 config_app = typer.Typer(help="Inspect and validate the composed configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
 mlflow_app = typer.Typer(
-    help="MLflow helpers: recover stale runs, resume a stopped sweep (ui: not yet).", no_args_is_help=True
+    help="MLflow helpers: the review UI, recover stale runs, resume a stopped sweep.", no_args_is_help=True
 )
 app.add_typer(mlflow_app, name="mlflow")
+app.add_typer(report_app, name="report")
+app.add_typer(data_app, name="data")
+app.add_typer(exchange_app, name="exchange")
 
 PLANNED: dict[str, str] = {
     "ops": "health checks, portfolio and open orders (ops health|portfolio|orders)",
     "live": "paper, shadow, testnet and live trading sessions",
-    "report": "HTML, PDF and Markdown reports of runs, sweeps and robustness studies",
-    "rerun": "recompose and rerun a logged run, comparing every metric",
-    "promote": "evidence-gated promotion candidate -> paper -> live",
-    "registry": "what is promoted at each stage, with its evidence",
     "runbook": "validate, plan and run runbooks and incident drills",
-    "data": "download, resume, check and list market data",
-    "exchange": "the exchange wrapper and the loopback Kraken double",
     "dashboard": "the read-only operations dashboard",
 }
 
@@ -50,6 +52,11 @@ def _planned(name: str, what: str) -> None:
 
 for _name, _what in PLANNED.items():
     _planned(_name, _what)
+
+app.command("rerun")(rerun)
+
+app.command("promote")(promote)
+app.add_typer(registry_app, name="registry")
 
 
 @app.command()
@@ -181,11 +188,37 @@ def mlflow_recover(
     typer.echo(f"{len(stale)} stale run{'s' if len(stale) != 1 else ''} {done} in {store}")
 
 
-@mlflow_app.command("ui", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-def mlflow_ui(ctx: typer.Context) -> None:
-    """(not yet) start the MLflow UI on 127.0.0.1 with safe flags."""
-    typer.echo("peak mlflow ui: not yet available (start the MLflow UI for reviewers).", err=True)
-    raise typer.Exit(code=2)
+@mlflow_app.command("ui")
+def mlflow_ui(
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on")] = 5000,
+    host: Annotated[str, typer.Option(help="Interface; anything but loopback needs --expose")] = "127.0.0.1",
+    expose: Annotated[
+        bool, typer.Option("--expose", help="Allow a non-loopback --host such as 0.0.0.0 (no login!)")
+    ] = False,
+    uri: Annotated[str | None, typer.Option(help="Tracking URI (default: the project's store)")] = None,
+    print_command: Annotated[
+        bool, typer.Option("--print-command", help="Print the equivalent `mlflow server` command; exit")
+    ] = False,
+) -> None:
+    """Serve the MLflow UI on 127.0.0.1 for the project's store until Ctrl-C (docs/reviewing.md)."""
+    import shlex
+
+    from peak.app.paths import project_root
+    from peak.tracking.store import resolve_uri
+    from peak.tracking.ui import exposure_warning, serve, server_command, ui_settings
+
+    try:
+        settings = ui_settings(resolve_uri(uri, project_root()), host=host, port=port, expose=expose)
+        if print_command:
+            typer.echo(shlex.join(server_command(settings)))
+            return
+        if settings.exposed:
+            typer.echo(exposure_warning(settings), err=True)
+        code = serve(settings, announce=lambda line: typer.echo(line))
+    except PeakError as exc:
+        typer.echo(f"peak mlflow ui: error: {exc}", err=True)
+        raise typer.Exit(code=exc.exit_code) from exc
+    raise typer.Exit(code=code)
 
 
 def main() -> None:

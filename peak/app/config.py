@@ -22,7 +22,8 @@ from peak.core.env import EnvConfig
 from peak.core.errors import ConfigError
 from peak.data.config import DataConfig
 from peak.execution.config import ExecutionConfig
-from peak.research.gate import GateConfig
+from peak.registry.gate import GateConfig
+from peak.reporting.config import ReportConfig
 from peak.risk.config import RiskConfig
 from peak.strategies.config import StrategyConfig
 from peak.tracking.config import TrackingConfig
@@ -46,10 +47,13 @@ class RunConfig(FrozenModel):
     tracking: TrackingConfig
     task: TaskConfig
     gate: GateConfig
+    report: ReportConfig = ReportConfig()
+    """Reports at the end of the run; a default so configs logged before the group existed still load."""
 
     def identity(self) -> dict[str, Any]:
-        """The parts that define the result (everything but tracking), as plain JSON data."""
-        return self.model_dump(mode="json", exclude={"tracking"})
+        """The parts that define the result (everything but tracking and report), as plain JSON data.
+        Reports do not change a result, so they stay out of the config hash."""
+        return self.model_dump(mode="json", exclude={"tracking", "report"})
 
 
 def validate_run_config(raw: Mapping[str, Any]) -> RunConfig:

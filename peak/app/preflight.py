@@ -24,7 +24,6 @@ from peak.app.hydra_compose import compose_config, to_plain
 from peak.core.errors import ConfigError
 
 _MAX_COMBINATIONS = 64
-_SENTINEL = object()
 
 
 @dataclass(frozen=True)
@@ -85,6 +84,14 @@ def _unknown_key_message(key: str, cfg: DictConfig, choice_line: str) -> str:
     return "\n  ".join(lines)
 
 
+def _has_key(cfg: DictConfig, key: str) -> bool:
+    """Whether ``key`` exists, including a mandatory ``???`` value (``data.path`` of ``data=csv``), which
+    ``OmegaConf.select`` and ``in`` both report as absent."""
+    parent, _, leaf = key.rpartition(".")
+    node = OmegaConf.select(cfg, parent, default=None, throw_on_missing=False) if parent else cfg
+    return isinstance(node, DictConfig) and leaf in node.keys()  # noqa: SIM118 (see docstring)
+
+
 def check_overrides(overrides: Sequence[str], conf: Path) -> None:
     """Raise ``ConfigError`` if an override names a key that does not exist for its group choices.
 
@@ -109,7 +116,7 @@ def check_overrides(overrides: Sequence[str], conf: Path) -> None:
     for combo in itertools.islice(itertools.product(*choice_lists), _MAX_COMBINATIONS):
         cfg = compose_config(conf, [f"{group}={choice}" for group, choice in combo])
         for key in value_keys:
-            if OmegaConf.select(cfg, key, default=_SENTINEL, throw_on_missing=False) is _SENTINEL:
+            if not _has_key(cfg, key):
                 where = f" with {', '.join(f'{g}={c}' for g, c in combo)}" if combo else ""
                 raise ConfigError(_unknown_key_message(key, cfg, where))
 

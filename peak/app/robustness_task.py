@@ -15,7 +15,7 @@ from peak.app.walk_forward_task import check_walk_forward, walk_forward_metric_n
 from peak.backtest.portfolio_config import WeightedPortfolioConfig
 from peak.core.errors import ConfigError
 from peak.metrics.summary import METRIC_NAMES
-from peak.research.gate import GateConfig, GateReport, evaluate_gate
+from peak.registry.gate import GateConfig, GateReport, evaluate_gate
 from peak.research.grid import Book
 from peak.research.stress import IMPACT_METRICS
 from peak.tracking.run_dir import write_json

@@ -76,3 +76,19 @@ class SafetyError(PeakError):
     """An operation would be unsafe (for example a testnet config that points at production)."""
 
     exit_code = 7
+
+
+class PromotionRefused(PeakError):
+    """A promotion (``peak promote``) was refused: a gate criterion failed or lacks evidence, a required
+    earlier stage is missing, or the four-eyes rule is not met. ``reasons`` holds one line per reason.
+
+    Example: ``PromotionRefused("run 3f2a to live", ["four-eyes: promotion to live needs --approved-by"])``.
+    """
+
+    exit_code = 8
+
+    def __init__(self, what: str, reasons: list[str] | tuple[str, ...]) -> None:
+        self.reasons = tuple(reasons)
+        count = len(self.reasons)
+        header = f"promotion of {what} refused ({count} reason{'s' if count != 1 else ''}):"
+        super().__init__("\n".join([header, *(f"  - {r}" for r in self.reasons)]))

@@ -55,23 +55,28 @@ class Trades:
         i64, f64 = np.empty(0, np.int64), np.empty(0, np.float64)
         return cls(i64, i64, f64, f64, f64, f64, f64, f64, f64)
 
+    def to_columns(self) -> dict[str, np.ndarray]:
+        """The ``trades.csv`` columns in order; the two time columns stay int64 UTC ns."""
+        return {
+            "entry_time": self.entry_ts,
+            "exit_time": self.exit_ts,
+            "entry_price": self.entry_price,
+            "exit_price": self.exit_price,
+            "units": self.units,
+            "entry_fee": self.entry_fee,
+            "exit_fee": self.exit_fee,
+            "pnl": self.pnl,
+            "return": self.ret,
+        }
+
     def to_frame(self) -> pd.DataFrame:
         """One row per trade with ISO-8601 UTC times, as written to ``trades.csv``."""
         import pandas as pd  # deferred: ~0.5 s, and config-only paths never need it
 
-        return pd.DataFrame(
-            {
-                "entry_time": pd.to_datetime(self.entry_ts, utc=True),
-                "exit_time": pd.to_datetime(self.exit_ts, utc=True),
-                "entry_price": self.entry_price,
-                "exit_price": self.exit_price,
-                "units": self.units,
-                "entry_fee": self.entry_fee,
-                "exit_fee": self.exit_fee,
-                "pnl": self.pnl,
-                "return": self.ret,
-            }
-        )
+        columns: dict[str, object] = dict(self.to_columns())
+        for name in ("entry_time", "exit_time"):
+            columns[name] = pd.to_datetime(columns[name], utc=True)
+        return pd.DataFrame(columns)
 
 
 @dataclass(frozen=True, eq=False)

@@ -84,6 +84,17 @@ class ParquetData(_BarSource):
     path: str
 
 
+class CatalogData(_BarSource):
+    """Bars from the local parquet catalog that ``peak data download`` fills:
+    ``<root>/<exchange>/<BASE-QUOTE>/<timeframe>/YYYY-MM.parquet`` (see ``peak.data.catalog``)."""
+
+    source: Literal["catalog"] = "catalog"
+    exchange: str = Field(default="kraken", pattern=r"^[a-z0-9_]+$")
+    """ccxt exchange id the bars were downloaded from, e.g. kraken or binance."""
+    root: str
+    """Catalog root folder; conf/data/catalog.yaml sets ``$PEAK_CATALOG_DIR``, else ``<project>/data``."""
+
+
 class SyntheticData(FrozenModel):
     """Geometric Brownian motion bars. Never used unless selected explicitly with ``data=synthetic``."""
 
@@ -111,7 +122,9 @@ class SyntheticData(FrozenModel):
         return _checked_instant(value)
 
 
-DataConfig = Annotated[SampleData | CsvData | ParquetData | SyntheticData, Field(discriminator="source")]
+DataConfig = Annotated[
+    SampleData | CsvData | ParquetData | CatalogData | SyntheticData, Field(discriminator="source")
+]
 
 
 PATH_FIELDS = ("{pair}", "{base}", "{quote}")

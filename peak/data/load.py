@@ -19,6 +19,7 @@ from peak.core.timeframe import Timeframe
 from peak.data.cache import cache_key, load_cached, store_cached
 from peak.data.checks import check_time, check_values
 from peak.data.config import (
+    CatalogData,
     CsvData,
     DataConfig,
     GapPolicy,
@@ -61,17 +62,56 @@ def read_ohlcv(path: str | Path, *, symbol: str, timeframe: str) -> Bars:
     return _checked_bars(parse_raw(read_bytes(file), file), file, symbol, Timeframe.parse(timeframe))
 
 
+_MEMO: dict[tuple[str, str], LoadedData] = {}
+"""Loaded data by (config, sha256 of the file's bytes), kept for the life of the process: sweep
+workers run many jobs on the same file, and a worker forked after a warm-up inherits it. Safe to share
+because ``Bars`` arrays are read-only; keyed by content so that a rewritten file is never stale."""
+_MEMO_SIZE = 8
+
+
+def forget_loaded() -> None:
+    """Drop what :func:`load_bars` keeps in memory (the on-disk cache stays)."""
+    _MEMO.clear()
+
+
 def load_bars(cfg: DataConfig) -> LoadedData:
-    """Load the bars ``cfg`` describes, apply ``start``/``end`` and the gap policy; see ``docs/data.md``."""
+    """Load the bars ``cfg`` describes, apply ``start``/``end`` and the gap policy; see ``docs/data.md``.
+    A repeated call for the same config and file content returns the same (immutable) data."""
     if isinstance(cfg, SyntheticData):
         bars = synthetic_bars(cfg)
         return LoadedData(bars=bars, fingerprint=fingerprint(bars), quality=quality_report(bars))
+    if isinstance(cfg, CatalogData):
+        return _catalog_data(cfg)
     path, use_cache = _file_of(cfg)
-    bars = _bars_of_file(path, cfg.symbol, Timeframe.parse(cfg.timeframe), use_cache=use_cache)
-    bars, offset = _select(bars, cfg.start, cfg.end)
-    report = quality_report(bars, row_offset=offset)
-    _apply_gap_policy(report, cfg.gaps)
-    return LoadedData(bars=bars, fingerprint=fingerprint(bars), quality=report)
+    file_kind(path)
+    data = read_bytes(path)
+    tf = Timeframe.parse(cfg.timeframe)
+    digest = cache_key(data, symbol=cfg.symbol, timeframe=tf.text)
+    key = (cfg.model_dump_json(), digest)
+    loaded = _MEMO.get(key)
+    if loaded is None:
+        bars = _bars_of_file(path, data, digest, cfg.symbol, tf, use_cache=use_cache)
+        bars, offset = _select(bars, cfg.start, cfg.end)
+        report = quality_report(bars, row_offset=offset)
+        loaded = LoadedData(bars=bars, fingerprint=fingerprint(bars), quality=report)
+        if len(_MEMO) >= _MEMO_SIZE:
+            _MEMO.pop(next(iter(_MEMO)))
+        _MEMO[key] = loaded
+    _apply_gap_policy(loaded.quality, cfg.gaps)
+    return loaded
+
+
+def _catalog_data(cfg: CatalogData) -> LoadedData:
+    """Catalog bars in ``start`` .. ``end`` with the same checks, report and gap policy as a file."""
+    from peak.data.catalog import catalog_dir, read_catalog
+
+    start = parse_instant(cfg.start, key="data.start") if cfg.start else None
+    end = parse_instant(cfg.end, key="data.end") if cfg.end else None
+    folder = catalog_dir(cfg.root, cfg.exchange, cfg.symbol, cfg.timeframe)
+    bars = read_catalog(folder, symbol=cfg.symbol, timeframe=cfg.timeframe, start_ns=start, end_ns=end)
+    loaded = LoadedData(bars=bars, fingerprint=fingerprint(bars), quality=quality_report(bars))
+    _apply_gap_policy(loaded.quality, cfg.gaps)
+    return loaded
 
 
 def _file_of(cfg: SampleData | CsvData | ParquetData) -> tuple[Path, bool]:
@@ -83,12 +123,9 @@ def _file_of(cfg: SampleData | CsvData | ParquetData) -> tuple[Path, bool]:
     return path, False
 
 
-def _bars_of_file(path: Path, symbol: str, tf: Timeframe, *, use_cache: bool) -> Bars:
-    file_kind(path)
-    data = read_bytes(path)
+def _bars_of_file(path: Path, data: bytes, key: str, symbol: str, tf: Timeframe, *, use_cache: bool) -> Bars:
     if not use_cache:
         return _checked_bars(parse_raw(data, path), path, symbol, tf)
-    key = cache_key(data, symbol=symbol, timeframe=tf.text)
     cached = load_cached(key, symbol=symbol, timeframe=tf, source=str(path))
     if cached is not None:
         log.debug("cache hit for %s (key %s)", path, key[:12])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
+import warnings
 import zlib
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from peak.core.errors import DataError
+from peak.data.timestamps import ROW_NOTE
 
 CSV_SUFFIXES: tuple[str, ...] = (".csv", ".csv.gz", ".txt", ".txt.gz")
 PARQUET_SUFFIXES: tuple[str, ...] = (".parquet", ".pq")
@@ -79,11 +82,22 @@ def _fast_csv(text: bytes) -> pd.DataFrame:
 def _careful_csv(text: bytes, path: Path) -> pd.DataFrame:
     """pandas' C parser. Its floats (pandas >= 3) are correctly rounded like pyarrow's: both paths agree."""
     try:
-        return pd.read_csv(io.BytesIO(text), engine="c", low_memory=False)
+        with warnings.catch_warnings():
+            # index_col=False: a first row with an extra field must not become an index and shift columns;
+            # pandas then only warns and drops the field, so that warning is an error too
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(io.BytesIO(text), engine="c", low_memory=False, index_col=False)
     except pd.errors.EmptyDataError as exc:
         raise DataError("the file is empty", source=str(path)) from exc
+    except pd.errors.ParserWarning as exc:
+        message = f"more fields than the header has columns {ROW_NOTE}"
+        raise DataError(message, source=str(path), row=0) from exc
     except (ValueError, pd.errors.ParserError) as exc:
-        raise DataError(f"cannot parse the file as CSV: {exc}", source=str(path)) from exc
+        line = re.search(r"in line (\d+)", str(exc))
+        row = int(line.group(1)) - 2 if line else None  # line 1 is the header
+        note = f" {ROW_NOTE}" if row is not None else ""
+        message = f"cannot parse the file as CSV: {str(exc).strip()}{note}"
+        raise DataError(message, source=str(path), row=row) from exc
 
 
 def read_raw(path: Path) -> pd.DataFrame:

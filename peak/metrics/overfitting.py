@@ -345,17 +345,20 @@ def pbo_from_blocks(block_mean: np.ndarray, block_m2: np.ndarray, block_len: int
     pairs = np.array(list(itertools.combinations(range(n_splits), 2)))
     pair_d2 = (means[pairs[:, 0]] - means[pairs[:, 1]]) ** 2
     stats = (means, m2s, pair_d2)
-    combos = itertools.combinations(range(n_splits), n_splits // 2)
-    parts = []
-    # rows per step: each step holds a few (rows x trials) arrays, so fewer rows when there are more trials
+    combos = np.array(list(itertools.combinations(range(n_splits), n_splits // 2)))
+    total = combos.shape[0]
+    logits = np.empty(total)
+    # In lexicographic order the complement of split i is split total-1-i, so one pass over the first
+    # half yields both halves' Sharpes for two splits at once: each split's OOS is its mirror's IS.
     rows = max(16, min(_CHUNK, _CHUNK_ELEMENTS // means.shape[1]))
-    while chunk := list(itertools.islice(combos, rows)):
-        mask = np.zeros((len(chunk), n_splits))
-        mask[np.arange(len(chunk))[:, None], np.array(chunk)] = 1.0
-        is_sharpe = _half_sharpe(mask, pairs, stats, block_len)
-        oos_sharpe = _half_sharpe(1.0 - mask, pairs, stats, block_len)
-        parts.append(_logits(is_sharpe, oos_sharpe))
-    logits = np.concatenate(parts)
+    for start in range(0, total // 2, rows):
+        index = np.arange(start, min(start + rows, total // 2))
+        mask = np.zeros((index.shape[0], n_splits))
+        mask[np.arange(index.shape[0])[:, None], combos[index]] = 1.0
+        first = _half_sharpe(mask, pairs, stats, block_len)
+        mirror = _half_sharpe(1.0 - mask, pairs, stats, block_len)
+        logits[index] = _logits(first, mirror)
+        logits[total - 1 - index] = _logits(mirror, first)
     logits.setflags(write=False)
     pbo = float(np.mean(logits <= 0.0))
     return BacktestOverfitting(pbo, logits, logits.shape[0], n_splits, n_splits * block_len)

@@ -14,6 +14,9 @@ import sys
 def close_idle_store_connections() -> None:
     """Close the pooled connections of MLflow's cached SQLAlchemy engines in this process (the engines
     reconnect lazily). A no-op when mlflow's SQL store was never imported. Call it right before fork."""
+    from peak.tracking.direct_store import close_connections
+
+    close_connections()
     module = sys.modules.get("mlflow.store.tracking.sqlalchemy_store")
     if module is None:
         return

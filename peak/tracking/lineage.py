@@ -11,9 +11,27 @@ from typing import Any
 
 import peak
 
+_SHAS: dict[Path, str] = {}
+"""Per process: the code a process runs is what it imported at start, and each lookup costs two git
+processes (~20 ms, a third of a sweep job). Forked sweep workers inherit the sweep's value."""
+
+
+def code_git_sha() -> str:
+    """:func:`git_sha` of the checkout Peak's code runs from (an editable install); ``unknown`` for an
+    installed package. Lineage is about the code, not the project home with its data and runs."""
+    return git_sha(Path(peak.__file__).resolve().parents[1])
+
 
 def git_sha(project_root: Path) -> str:
-    """The checked-out commit, ``<sha>-dirty`` when tracked files differ, or ``unknown`` outside git."""
+    """The checked-out commit, ``<sha>-dirty`` when tracked files differ, or ``unknown`` outside git.
+    Looked up once per process and folder."""
+    key = project_root.resolve()
+    if key not in _SHAS:
+        _SHAS[key] = _lookup_git_sha(key)
+    return _SHAS[key]
+
+
+def _lookup_git_sha(project_root: Path) -> str:
     try:
         sha = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=project_root, capture_output=True, text=True, timeout=5

@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from peak.core.errors import TrackingError
 from peak.core.results import MetricValue
@@ -80,12 +80,24 @@ class RunHandle:
     def finish(self, status: str, error: str | None = None) -> None:
         """Close the run as FINISHED, FAILED or KILLED; ``error`` (a traceback) becomes ``error.txt``."""
         if error is not None:
-            try:
-                self.log_text(error, "error.txt")
-                self.log(tags={"peak.error": error.strip().splitlines()[-1]})
-            except Exception:  # the status matters more than the error record
-                pass
+            record_error(self, error)
         self._client.set_terminated(self.info.run_id, status)
+
+
+class _ErrorSink(Protocol):
+    def log_text(self, text: str, name: str) -> None: ...
+
+    def log(self, params: Any = None, metrics: Any = None, tags: Mapping[str, str] | None = None) -> None: ...
+
+
+def record_error(run: _ErrorSink, error: str) -> None:
+    """``error`` (a traceback) as the artifact ``error.txt`` and its last line as the tag ``peak.error``.
+    Best effort: the run's status matters more than its error record."""
+    try:
+        run.log_text(error, "error.txt")
+        run.log(tags={"peak.error": error.strip().splitlines()[-1]})
+    except Exception:
+        pass
 
 
 def create_run(uri: str, experiment: str, run_name: str | None, tags: Mapping[str, str]) -> RunHandle:

@@ -86,6 +86,61 @@ def _sleeves_payload(result: RunResult) -> dict[str, Any]:
     }
 
 
+_NS_PER_S = 1_000_000_000
+
+
+def trades_csv(result: RunResult) -> str:
+    """trades.csv as pandas writes it (times ``2024-01-01 00:00:00+00:00``, floats as ``repr``), built
+    straight from the trade arrays when it can be: pandas' tz-aware formatting costs ~6 ms a run, which
+    is a tenth of a sweep job. Portfolios, NaN values and sub-second times take the pandas path."""
+    trades = result.backtest.trades
+    columns = trades.to_columns() if not result.sleeves else None
+    if columns is None or not _plain_columns(columns):
+        return str(_trades_frame(result).to_csv(index=False))
+    import csv
+    import io
+
+    import numpy as np
+
+    cells: list[list[Any]] = []
+    for values in columns.values():
+        if values.dtype.kind == "i":  # int64 UTC nanoseconds
+            text = np.datetime_as_string(values.astype("datetime64[ns]"), unit="s", timezone="naive")
+            cells.append([t.replace("T", " ") + "+00:00" for t in text.tolist()])
+        else:
+            cells.append(values.tolist())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(list(columns))
+    writer.writerows(zip(*cells, strict=True))
+    return buffer.getvalue()
+
+
+def _plain_columns(columns: Mapping[str, Any]) -> bool:
+    import numpy as np
+
+    for values in columns.values():
+        if values.dtype.kind == "i" and bool(np.any(values % _NS_PER_S)):
+            return False
+        if values.dtype.kind == "f" and not bool(np.all(np.isfinite(values))):
+            return False
+    return True
+
+
+def _write_equity(path: Path, result: RunResult) -> None:
+    """equity.parquet without dictionary encoding: float curves have no repeats to share, and the
+    dictionary attempt costs more than the rest of the write (~8 of ~12 ms on the sample)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    frame = _equity_frame(result)
+    # From the column arrays: pyarrow's pandas conversion costs more than the write itself.
+    table = pa.table({str(name): frame[name].to_numpy() for name in frame.columns})
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp, use_dictionary=False)
+    os.replace(tmp, path)
+
+
 def write_results(run_dir: Path, result: RunResult) -> list[Path]:
     """Write metrics.json, trades.csv and equity.parquet (and sleeves.json for a portfolio) into
     ``run_dir``; returns the paths."""
@@ -93,11 +148,9 @@ def write_results(run_dir: Path, result: RunResult) -> list[Path]:
     metrics_path = run_dir / "metrics.json"
     write_json(metrics_path, json_safe_metrics(result.metrics))
     trades_path = run_dir / "trades.csv"
-    _write_atomic(trades_path, _trades_frame(result).to_csv(index=False).encode())
+    _write_atomic(trades_path, trades_csv(result).encode())
     equity_path = run_dir / "equity.parquet"
-    tmp = equity_path.with_name(".equity.parquet.tmp")
-    _equity_frame(result).to_parquet(tmp, index=False)
-    os.replace(tmp, equity_path)
+    _write_equity(equity_path, result)
     paths = [metrics_path, trades_path, equity_path]
     if result.sleeves:
         sleeves_path = run_dir / "sleeves.json"

@@ -14,6 +14,7 @@ from typing import Any
 
 from peak.core.errors import TrackingError
 from peak.core.results import MetricValue
+from peak.tracking.direct_store import ChildRow, DirectRun, child_rows, create_direct_run, usable
 from peak.tracking.mlflow_run import RunHandle, create_run
 
 PARENT_ENV = "PEAK_PARENT_RUN_ID"
@@ -25,6 +26,8 @@ RESUME_ENV = "PEAK_SWEEP_RESUME"
 that already finished."""
 JOB_TAG = "peak.sweep_job"
 OVERRIDES_JSON_TAG = "peak.overrides_json"
+ParentRun = RunHandle | DirectRun
+"""A sweep's parent run: written directly when the store allows it (see ``direct_store``)."""
 """The sweep's command-line overrides as a JSON list (exact, whatever spaces or quotes they hold)."""
 
 
@@ -61,12 +64,16 @@ class SweepTally:
 
 def start_parent(
     uri: str, experiment: str, name: str, sweep: Mapping[str, str], tags: Mapping[str, str]
-) -> RunHandle:
+) -> ParentRun:
     """Create the sweep's parent run: ``sweep`` (key → swept values) becomes its params, and its id is
     exported to the job processes. Example: ``start_parent(uri, "peak", "sweep 12-30-01",
     {"strategy.fast": "5,10,20"}, {})``."""
     all_tags = {**tags, **process_tags(), "peak.sweep_role": "parent"}
-    handle = create_run(uri, experiment, name, all_tags)
+    handle: ParentRun = (
+        create_direct_run(uri, experiment, name, all_tags)
+        if usable(uri, experiment)
+        else create_run(uri, experiment, name, all_tags)
+    )
     handle.log(params={f"sweep.{k}": v for k, v in sweep.items()})
     os.environ[PARENT_ENV] = handle.info.run_id
     return handle
@@ -80,20 +87,28 @@ def _children(client: Any, experiment_id: str, parent_id: str) -> list[Any]:
     )
 
 
-def _job_status(runs: list[Any]) -> str:
+def _job_status(runs: list[ChildRow]) -> str:
     """A job tried more than once (killed, then resumed) counts as FINISHED if any try finished, else as
     its latest try."""
-    if any(r.info.status == "FINISHED" for r in runs):
+    if any(r.status == "FINISHED" for r in runs):
         return "FINISHED"
-    return max(runs, key=lambda r: r.info.start_time or 0).info.status
+    return max(runs, key=lambda r: r.start_time).status
 
 
-def tally_children(handle: RunHandle) -> SweepTally:
-    """Count the parent's jobs by status (one per job number, see ``_job_status``)."""
+def _child_rows(handle: ParentRun) -> list[ChildRow]:
+    if isinstance(handle, DirectRun):
+        return child_rows(handle, PARENT_TAG, JOB_TAG)
     runs = _children(handle.client, handle.info.experiment_id, handle.info.run_id)
-    by_job: dict[str, list[Any]] = {}
-    for run in runs:
-        by_job.setdefault(run.data.tags.get(JOB_TAG) or run.info.run_id, []).append(run)
+    return [
+        ChildRow(r.info.run_id, r.data.tags.get(JOB_TAG), r.info.status, r.info.start_time or 0) for r in runs
+    ]
+
+
+def tally_children(handle: ParentRun) -> SweepTally:
+    """Count the parent's jobs by status (one per job number, see ``_job_status``)."""
+    by_job: dict[str, list[ChildRow]] = {}
+    for row in _child_rows(handle):
+        by_job.setdefault(row.job or row.run_id, []).append(row)
     counts = {"FINISHED": 0, "FAILED": 0, "KILLED": 0, "RUNNING": 0}
     for tries in by_job.values():
         status = _job_status(tries)
@@ -104,7 +119,7 @@ def tally_children(handle: RunHandle) -> SweepTally:
 
 
 def finish_parent(
-    handle: RunHandle, tally: SweepTally, extra: Mapping[str, MetricValue] | None = None
+    handle: ParentRun, tally: SweepTally, extra: Mapping[str, MetricValue] | None = None
 ) -> str:
     """Log the tally and close the parent: FINISHED when every job finished, else FAILED.
 

@@ -16,6 +16,7 @@ from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from peak.core.results import MetricValue
+from peak.tracking import direct_store
 from peak.tracking.mlflow_run import RunInfo, create_run
 
 if TYPE_CHECKING:
@@ -102,10 +103,14 @@ def start_run(
     tags: Mapping[str, str],
     worker: TrackingWorker | None = None,
 ) -> TrackedRun:
-    """Create a RUNNING run, in ``worker`` when given (faster start-up), else in this process."""
-    backend: RunBackend = (
-        worker.create_run(uri, experiment, run_name, tags)
-        if worker
-        else create_run(uri, experiment, run_name, tags)
-    )
+    """Create a RUNNING run, in ``worker`` when given (faster start-up), else in this process: written
+    straight into the sqlite store when :func:`peak.tracking.direct_store.usable` says so (sweep jobs,
+    ~2 ms instead of ~80 ms), else through MlflowClient."""
+    backend: RunBackend
+    if worker:
+        backend = worker.create_run(uri, experiment, run_name, tags)
+    elif run_name and direct_store.usable(uri, experiment):
+        backend = direct_store.create_direct_run(uri, experiment, run_name, tags)
+    else:
+        backend = create_run(uri, experiment, run_name, tags)
     return TrackedRun(backend)

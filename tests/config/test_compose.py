@@ -15,7 +15,7 @@ _REQUIRED_EXTRAS = {
     ("data", "csv"): ["data.path=/tmp/x.csv"],
     ("data", "parquet"): ["data.path=/tmp/x.parquet"],
 }
-_GROUPS = ("data", "strategy", "portfolio", "risk", "execution", "env", "tracking", "task", "gate")
+_GROUPS = ("data", "strategy", "portfolio", "risk", "execution", "env", "tracking", "task", "gate", "report")
 
 
 def _options() -> list[tuple[str, str]]:
@@ -40,6 +40,8 @@ def test_compose_when_option_selected_then_validates(group: str, option: str) ->
     label = getattr(section, "name", None) or getattr(section, "source", None)
     if group == "tracking":
         assert section.enabled is (option == "mlflow")
+    elif group == "report":
+        assert section.enabled is False and section.formats == ("html", "pdf", "md")
     else:
         assert label == option
 

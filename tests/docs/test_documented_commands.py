@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
 import shutil
 import socket
+import sqlite3
 import subprocess
 import time
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -46,10 +49,12 @@ def _kind(command: str) -> str:
         return "ci"
     if command.startswith("pip install -e '.[dev]' && "):
         return "install"
+    if command.startswith(("mlflow ui ", "peak mlflow ui")):
+        return "mlflow-ui"  # serves until stopped: started, queried and stopped by the test below
+    if command.startswith("peak exchange double"):
+        return "exchange-double"  # serves until stopped, like mlflow-ui
     if command.startswith(("peak-run", "peak ")):
         return "peak"
-    if command.startswith("mlflow ui "):
-        return "mlflow-ui"
     if command.startswith('python -c "'):
         return "python"
     return "unknown"
@@ -89,6 +94,24 @@ def _runnable(command: str) -> str | None:
     return command if kind in ("peak", "python") else None
 
 
+def _last_run_id(home: Path) -> str:
+    """What a documented ``<RUN_ID>`` stands for: the MLflow run id of the block's newest run folder."""
+    found = sorted((home / "experiments").glob("*/*/*/run.json"), key=lambda p: p.stat().st_mtime_ns)
+    assert found, "a documented <RUN_ID> needs an earlier peak-run in the same block"
+    return str(json.loads(found[-1].read_text())["mlflow_run_id"])
+
+
+def _last_sweep_id(home: Path) -> str:
+    """What a documented ``<SWEEP_ID>`` stands for: the parent run of the block's newest sweep (``-m``)."""
+    with closing(sqlite3.connect(home / "mlruns" / "mlflow.db")) as conn:
+        row = conn.execute(
+            "SELECT r.run_uuid FROM runs r JOIN tags t ON t.run_uuid = r.run_uuid "
+            "WHERE t.key = 'peak.sweep_role' AND t.value = 'parent' ORDER BY r.start_time DESC LIMIT 1"
+        ).fetchone()
+    assert row, "a documented <SWEEP_ID> needs an earlier peak-run -m in the same block"
+    return str(row[0])
+
+
 # Commands of one block run in order in one shell: a later command may use what an earlier one wrote.
 _BLOCKS = [
     (doc, [r for r in map(_runnable, commands) if r])
@@ -99,14 +122,38 @@ _BLOCKS = [
 
 @pytest.mark.parametrize(("doc", "commands"), _BLOCKS, ids=[f"{d}:{c[0][:60]}" for d, c in _BLOCKS])
 def test_documented_block_when_run_then_every_command_succeeds(
-    doc: str, commands: list[str], tmp_path: Path, mlflow_template_db: Path
+    doc: str, commands: list[str], tmp_path: Path, mlflow_template_db: Path, request: pytest.FixtureRequest
 ) -> None:
     if any("../shared/" in c for c in commands) and not shared_data_dir().is_dir():
         pytest.skip(f"shared data not found at {shared_data_dir()}")
+    if not (PROJECT_ROOT.parent / "shared" / "data").is_dir():
+        # A checkout elsewhere (PEAK_SHARED_DATA set): the docs' ../shared/data means that folder.
+        commands = [c.replace("../shared/data", str(shared_data_dir())) for c in commands]
     home = _prepare_home(tmp_path, mlflow_template_db)
+    if any(_DOUBLE_URL in c for c in commands):
+        commands = _with_double(commands, request)
     for command in commands:
+        if "<RUN_ID>" in command:
+            command = command.replace("<RUN_ID>", _last_run_id(home))
+        if "<SWEEP_ID>" in command:
+            command = command.replace("<SWEEP_ID>", _last_sweep_id(home))
         proc = _run_shell(command, home)
         assert proc.returncode == 0, f"{doc}: {command}\n{proc.stderr[-3000:]}"
+
+
+_DOUBLE_URL = "http://127.0.0.1:8765"
+_DOUBLE_NOW_S = 1706486400
+"""Docs commands that talk to ``--base-url http://127.0.0.1:8765`` get an in-process Kraken double on a
+free port, its clock frozen at 2024-01-29 00:00 UTC as the docs say (``peak exchange double --now-s``)."""
+
+
+def _with_double(commands: list[str], request: pytest.FixtureRequest) -> list[str]:
+    from peak.exchange.double import DoubleConfig, KrakenDouble
+
+    double = KrakenDouble(DoubleConfig(port=0, now_s=_DOUBLE_NOW_S))
+    double.start()
+    request.addfinalizer(double.stop)
+    return [c.replace(_DOUBLE_URL, double.url) for c in commands]
 
 
 def _free_port() -> int:
@@ -143,6 +190,33 @@ def test_documented_mlflow_ui_when_started_then_serves_the_store(
         assert '"experiments"' in body, (
             server.stderr.read().decode()[-2000:] if server.poll() is not None else ""
         )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+_DOUBLE = [(f, c) for f, c in documented_commands() if _kind(c) == "exchange-double"]
+
+
+@pytest.mark.parametrize(("doc", "command"), _DOUBLE, ids=[f for f, _ in _DOUBLE])
+def test_documented_exchange_double_when_started_then_answers_kraken_time(doc: str, command: str) -> None:
+    port = _free_port()
+    args = [*re.sub(r"--port \d+", "", command).split(), "--port", str(port)]
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    server = subprocess.Popen(
+        args, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        body = ""
+        deadline = time.time() + 30
+        while time.time() < deadline and server.poll() is None and not body:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/0/public/Time", timeout=2) as response:
+                    body = response.read().decode()
+            except OSError:
+                time.sleep(0.2)
+        failed = server.stderr.read().decode()[-2000:] if server.poll() is not None else doc
+        assert '"unixtime"' in body, failed
     finally:
         server.terminate()
         server.wait(timeout=30)

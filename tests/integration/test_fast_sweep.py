@@ -81,7 +81,14 @@ def test_peak_launcher_when_group_choices_swept_then_each_job_gets_its_strategy_
         assert overrides == [f"strategy={config['strategy']['name']}", "data.start=2024-01-01"]
         assert hydra["job"]["num"] == num and hydra["mode"] == "MULTIRUN"
         assert hydra["runtime"]["choices"]["strategy"] == config["strategy"]["name"]
-        assert (job_dir / "equity.parquet").is_file() and (job_dir / "backtest.log").is_file()
+        assert hydra["runtime"]["output_dir"] == str(job_dir.resolve())
+        assert hydra["job"]["id"] == f"backtest_{num}"
+        assert hydra["job"]["override_dirname"] == ",".join(sorted(overrides))
+        assert hydra["overrides"]["task"] == overrides
+        assert (job_dir / "equity.parquet").is_file()
+    # Each job logs to its own file (the file handler moves from job to job in a worker).
+    logs = [(d / "backtest.log").read_text().splitlines() for d in _job_dirs(home)]
+    assert all(lines and len(lines) == len(logs[0]) for lines in logs), logs
 
 
 def test_peak_launcher_when_override_invalid_for_one_choice_then_that_job_fails_and_sweep_goes_on(

@@ -29,7 +29,11 @@ def _finished_children(home: Path) -> list:
 
 def test_sweep_when_killed_then_recover_and_resume_reach_exactly_n_finished_runs(home: Path) -> None:
     fast = ",".join(str(5 * (i + 1)) for i in range(JOBS))
-    args = ["-m", f"strategy.fast={fast}", "strategy.slow=60", "hydra.launcher.n_jobs=1"]
+    # Jobs of ~0.5 s on 600k synthetic bars: sample-data jobs finish faster than the test can kill them.
+    args = [
+        "-m", f"strategy.fast={fast}", "strategy.slow=60", "data=synthetic", "data.n_bars=600000",
+        "hydra.launcher.n_jobs=1",
+    ]  # fmt: skip
     sweep = subprocess.Popen(
         [str(BIN / "peak-run"), *args],
         cwd=PROJECT_ROOT,

@@ -39,3 +39,8 @@ def test_check_overrides_when_group_sweep_then_each_choice_checked() -> None:
 def test_check_overrides_when_added_key_then_left_to_validation() -> None:
     register_resolvers()
     check_overrides(["+strategy.extra=1", "hydra.job.name=x"], conf_dir())
+
+
+def test_check_overrides_when_key_is_mandatory_in_its_group_then_accepted() -> None:
+    # data=csv leaves data.path as ??? until the user sets it; a sweep over it must not call it unknown.
+    check_overrides(["data=csv", "data.path=a.csv,b.csv"], conf_dir())

@@ -14,6 +14,7 @@ from peak.data import fingerprint, load_bars, read_ohlcv
 from peak.data import load as load_module
 from peak.data.cache import cache_dir, cache_key
 from peak.data.config import CsvData
+from peak.data.load import forget_loaded
 from tests.unit.data.conftest import SliceWriter
 from tests.unit.data.real_slices import assert_same_bars, copy_bars, set_field
 
@@ -37,6 +38,7 @@ def test_cache_when_loaded_twice_then_second_load_skips_csv_parsing_and_is_ident
     assert len(_cache_files(cache_dir)) == 1
 
     _parse_forbidden(monkeypatch)
+    forget_loaded()  # from the on-disk cache, not from this process's memory
     second = load_bars(cfg)
 
     assert_same_bars(second.bars, first.bars)
@@ -49,6 +51,7 @@ def test_cache_when_loaded_twice_then_second_load_skips_csv_parsing_and_is_ident
 def test_cache_when_loaded_from_cache_then_equal_to_uncached_read(market_dir: Path) -> None:
     path = market_dir / "BTCUSDT_1h.csv.gz"
     load_bars(CsvData(path=str(path)))
+    forget_loaded()
 
     cached = load_bars(CsvData(path=str(path)))
 
@@ -100,6 +103,7 @@ def test_cache_when_cache_file_corrupt_then_ignored_warned_and_rewritten(
         where = bytes(content).index(good.bars.close[10:12].tobytes())
         content[where] ^= 0x01
     cached.write_bytes(bytes(content))
+    forget_loaded()
 
     with caplog.at_level(logging.WARNING, logger="peak.data"):
         again = load_bars(CsvData(path=str(path)))

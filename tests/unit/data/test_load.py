@@ -11,6 +11,7 @@ import pytest
 from peak.core.errors import DataError
 from peak.data import LoadedData, fingerprint, load_bars, read_ohlcv
 from peak.data.config import CsvData, ParquetData, SampleData
+from peak.data.sample import bundled_sample
 from tests.unit.data.conftest import SliceWriter
 
 
@@ -95,3 +96,17 @@ def test_data_config_when_yaml_date_object_then_kept_as_iso_text() -> None:
     cfg = SampleData(start=datetime.date(2023, 6, 1))
 
     assert cfg.start == "2023-06-01"
+
+
+def test_load_bars_when_called_again_then_same_data_until_the_file_changes(tmp_path: Path) -> None:
+    source = Path(bundled_sample("BTC/USDT", "1h"))
+    copy = tmp_path / "btc.csv.gz"
+    copy.write_bytes(source.read_bytes())
+    cfg = CsvData(path=str(copy), symbol="BTC/USDT", timeframe="1h", cache=False)
+    first = load_bars(cfg)
+    assert load_bars(cfg) is first  # a sweep worker reuses what it (or its parent) loaded
+    assert load_bars(cfg.model_copy(update={"end": "2023-06-01"})) is not first
+    frame = pd.read_csv(source).iloc[:-1]  # one bar fewer, rewritten at once (same mtime tick)
+    frame.to_csv(copy, index=False, compression="gzip")
+    again = load_bars(cfg)
+    assert len(again.bars) == len(first.bars) - 1 and again.fingerprint != first.fingerprint

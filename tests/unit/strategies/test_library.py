@@ -136,7 +136,7 @@ FUSED = [
 ]
 
 
-@pytest.mark.parametrize("cfg", FUSED, ids=lambda c: f"{c.name}-{hash(c) % 1000}")
+@pytest.mark.parametrize("cfg", FUSED, ids=[f"{c.name}-{i}" for i, c in enumerate(FUSED)])
 def test_strategy_when_fused_kernel_then_same_targets_as_rules_on_public_indicators(
     market_dir: Path, cfg: object
 ) -> None:

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from peak.core.results import BacktestResult, RunResult, Trades
+from peak.tracking import lineage
 from peak.tracking.lineage import config_hash, flatten, git_sha
-from peak.tracking.run_dir import json_safe_metrics, write_results
+from peak.tracking.run_dir import json_safe_metrics, trades_csv, write_results
 
 
 def test_flatten_when_nested_then_dotted_keys_and_text_values() -> None:
@@ -53,3 +55,45 @@ def test_write_results_when_run_finished_then_three_files_round_trip(tmp_path: P
     equity = pd.read_parquet(tmp_path / "equity.parquet")
     assert equity["ts"].dtype == np.int64 and equity["equity"].tolist() == [100.1, 109.89]
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+def _trades(entry_ts: list[int], pnl: list[float]) -> Trades:
+    n = len(entry_ts)
+    ts = np.array(entry_ts, dtype=np.int64)
+    prices = np.linspace(100.0, 100.0 + n, n) / 3.0  # long reprs, like real fills
+    return Trades(
+        entry_ts=ts, exit_ts=ts + 3_600_000_000_000, entry_price=prices, exit_price=prices * 1.1,
+        units=np.full(n, 0.123456789), entry_fee=prices * 1e-3, exit_fee=prices * 1.1e-3,
+        pnl=np.array(pnl), ret=np.array(pnl) / 1000.0,
+    )  # fmt: skip
+
+
+def _result(trades: Trades) -> RunResult:
+    ts = np.array([0], dtype=np.int64)
+    backtest = BacktestResult(
+        ts=ts, equity=np.ones(1), cash=np.ones(1), units=np.zeros(1), trades=trades, initial_cash=1.0
+    )
+    return RunResult(backtest=backtest, metrics={}, data_fingerprint="f", symbol="B/U", timeframe="1h")
+
+
+@pytest.mark.parametrize(
+    ("entry_ts", "pnl"),
+    [
+        ([1_700_000_000_000_000_000, 1_700_003_600_000_000_000], [12.5, -3.000000000000001]),
+        ([], []),
+        ([1_700_000_000_500_000_000], [1.0]),  # sub-second time: pandas' own formatting
+        ([1_700_000_000_000_000_000], [math.nan]),  # NaN: pandas writes an empty cell
+    ],
+)
+def test_trades_csv_when_written_then_byte_identical_to_pandas(entry_ts: list[int], pnl: list[float]) -> None:
+    result = _result(_trades(entry_ts, pnl))
+    assert trades_csv(result) == result.backtest.trades.to_frame().to_csv(index=False)
+
+
+def test_git_sha_when_asked_twice_then_git_runs_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[Path] = []
+    monkeypatch.setattr(lineage, "_lookup_git_sha", lambda root: calls.append(root) or "abc")
+    folder = tmp_path / "project"
+    folder.mkdir()
+    assert git_sha(folder) == git_sha(folder) == "abc"
+    assert calls == [folder.resolve()]

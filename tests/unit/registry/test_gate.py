@@ -6,7 +6,7 @@ import pytest
 from pydantic import ValidationError
 
 from peak.core.errors import ConfigError
-from peak.research.gate import Criterion, GateConfig, evaluate_gate
+from peak.registry.gate import Criterion, GateConfig, evaluate_gate
 
 GATE = GateConfig(
     criteria={

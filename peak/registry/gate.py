@@ -2,6 +2,10 @@
 
 A criterion whose metric is undefined (None, e.g. the profit factor of a run without trades) fails: the
 gate never passes on missing evidence. ``conf/gate/go_no_go.yaml`` holds the default thresholds.
+
+It lives in ``peak.registry`` (not ``peak.research``) because promotion judges logged runs with it, and
+the live process, which reads the registry, must not import simulation code. ``task=robustness`` uses
+the same model from above.
 """
 
 from __future__ import annotations
