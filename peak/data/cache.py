@@ -15,7 +15,6 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import zlib
 from pathlib import Path
 
@@ -25,6 +24,7 @@ import pyarrow.parquet as pq
 
 from peak.core.bars import OHLCV_COLUMNS, Bars
 from peak.core.timeframe import Timeframe
+from peak.data.atomic import write_atomic
 from peak.data.hashing import FINGERPRINT_VERSION, fingerprint, remember_fingerprint
 
 log = logging.getLogger("peak.data")
@@ -80,25 +80,16 @@ def store_cached(key: str, bars: Bars) -> None:
     arrays = [pa.array(bars.ts)] + [pa.array(getattr(bars, name)) for name in OHLCV_COLUMNS]
     table = pa.Table.from_arrays(arrays, schema=_SCHEMA.with_metadata({_META_KEY: json.dumps(meta)}))
     try:
-        _write_atomic(table, path)
+        _write_table(table, path)
     except (OSError, pa.ArrowException) as exc:
         log.warning("could not write cache file %s: %s", path, exc)
 
 
-def _write_atomic(table: pa.Table, path: Path) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename: readers never see half a file."""
+def _write_table(table: pa.Table, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem[:16]}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            # plain, uncompressed pages: the fastest layout to read back (about 2 MB for 37,660 bars)
-            pq.write_table(table, fh, compression="none", use_dictionary=False, write_statistics=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    # plain, uncompressed pages: the fastest layout to read back (about 2 MB for 37,660 bars)
+    options = {"compression": "none", "use_dictionary": False, "write_statistics": False}
+    write_atomic(path, lambda fh: pq.write_table(table, fh, **options))
 
 
 def _expected_meta(key: str, symbol: str, timeframe: Timeframe) -> dict[str, str]:

@@ -14,8 +14,6 @@ Example: ``write_bars(catalog_dir(root, "kraken", "BTC/USD", "1h"), bars)`` then
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +25,7 @@ import pyarrow.parquet as pq
 from peak.core.bars import OHLCV_COLUMNS, Bars
 from peak.core.errors import DataError
 from peak.core.timeframe import Timeframe
+from peak.data.atomic import write_atomic
 from peak.data.checks import check_time, check_values
 from peak.data.hashing import fingerprint
 from peak.data.timestamps import iso
@@ -211,23 +210,9 @@ def _write_manifest(folder: Path, *, exchange: str, symbol: str, timeframe: Time
         fingerprint=fingerprint(bars),
     )
     text = json.dumps({"format": CATALOG_FORMAT, **manifest.to_dict()}, indent=2) + "\n"
-    _write_atomic(folder / MANIFEST, lambda fh: fh.write(text.encode()))
+    write_atomic(folder / MANIFEST, lambda fh: fh.write(text.encode()))
     return manifest
 
 
 def _write_table(table: pa.Table, path: Path) -> None:
-    _write_atomic(path, lambda fh: pq.write_table(table, fh, compression="zstd"))
-
-
-def _write_atomic(path: Path, write: object) -> None:
-    """Write through ``write(fh)`` to a temporary file beside ``path``, fsync, then rename over it."""
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)  # type: ignore[operator]
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        Path(tmp_name).unlink(missing_ok=True)
-        raise
+    write_atomic(path, lambda fh: pq.write_table(table, fh, compression="zstd"))
