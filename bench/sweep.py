@@ -1,5 +1,5 @@
-"""Benchmark ``peak-run -m`` with 200 jobs and MLflow child runs: Hydra's basic and joblib launchers
-against Peak's sweeper + launcher, in the same run.
+"""Benchmark ``peak-run -m`` with 200 jobs and MLflow child runs: Hydra's basic and joblib launchers,
+the default (joblib with Peak's sweeper) and Peak's launcher, in the same run.
 
 Each launcher runs the same 200-job sweep (``strategy.fast`` 1..20 x ``strategy.slow`` 300..309 on the
 bundled sample, tracking to a sqlite store) in a fresh project home whose store is already migrated, so
@@ -29,8 +29,9 @@ JOBS = 200
 TARGET = 20.0
 LAUNCHERS = {
     "basic (Hydra)": ["hydra/launcher=basic", "hydra/sweeper=basic"],
-    "joblib (Hydra plugin)": ["hydra/launcher=joblib", "hydra/sweeper=basic"],
-    "peak": ["hydra/launcher=peak", "hydra/sweeper=peak"],
+    "joblib (Hydra plugin, every core)": ["hydra/launcher=joblib_all_cores", "hydra/sweeper=basic"],
+    "default (joblib + Peak sweeper)": [],
+    "peak": ["hydra/launcher=peak"],
 }
 
 
@@ -176,8 +177,10 @@ def main() -> None:
             "- CPU calibration: a fixed pure-Python loop timed just before each sweep. On this machine it "
             "swings between ~150 and ~300 ms within minutes, and sweep times swing with it; compare "
             "launchers within a repeat, and read jobs/s against the calibration.",
-            "- basic and joblib compose every job twice in the main process (validation, then launch); "
-            "joblib's loky workers also import Peak and mlflow afresh.",
+            "- Hydra's basic sweeper composes every job in the main process to check it, then the launcher "
+            "composes it again (basic: in the main process; joblib: in its loky workers, which also import "
+            "Peak and mlflow afresh). The default keeps joblib but checks with Peak's sweeper: one compose "
+            "per distinct group choice, value overrides applied per job.",
             "- peak: one compose per distinct group choice (here 1), value overrides applied per job, data "
             "and numba kernels loaded once before forking the workers, Hydra's `run_job` steps without its "
             "config copies, child runs written straight into the sqlite store (ADR 0004). What is left per "

@@ -56,7 +56,7 @@ class _Batch:
 
     master: DictConfig
     context: HydraContext
-    task: TaskFunction
+    task: TaskFunction | None
     templates: dict[tuple[str, ...], tuple[bytes, bytes]] = field(default_factory=dict)
     """Pickled (the full config, the config without ``hydra``): unpickling a copy costs ~3 ms where
     ``copy.deepcopy`` of a DictConfig costs ~20 ms."""
@@ -65,6 +65,11 @@ class _Batch:
     """Each template's ``hydra`` node as plain data, pickled: converting it per job costs ~12 ms."""
     sweep_dir: str = ""
     """``hydra.sweep.dir`` resolved once (jobs share it, as Hydra's launchers assume)."""
+
+
+def new_batch(master: DictConfig, context: HydraContext, task: TaskFunction | None = None) -> _Batch:
+    """An empty batch for the sweep config ``master``; ``task`` None when it is only checked."""
+    return _Batch(master, context, task)
 
 
 _current: _Batch | None = None
@@ -117,16 +122,27 @@ def plan_batch(batch: _Batch, job_overrides: Sequence[Sequence[str]], first_idx:
         batch.jobs.append((first_idx + offset, parsed, key))
 
 
+def _value_overrides(parsed: list[Override], key: tuple[str, ...]) -> list[Override]:
+    return [o for o in parsed if str(o.input_line) not in key]
+
+
+def apply_value_overrides(batch: _Batch, position: int) -> DictConfig:
+    """Job ``position``'s full config: a fresh copy of its template with its value overrides applied.
+    Raises Hydra's or OmegaConf's error when an override does not apply, as a full compose would."""
+    _, parsed, key = batch.jobs[position]
+    cfg: DictConfig = pickle.loads(batch.templates[key][0])
+    ConfigLoaderImpl._apply_overrides_to_config(_value_overrides(parsed, key), cfg)
+    return cfg
+
+
 def job_configs(batch: _Batch, position: int) -> tuple[DictConfig, DictConfig, JobFiles]:
     """The config Hydra would compose for job ``position`` (its template plus its value overrides, with
     ``hydra.overrides.task``, ``override_dirname`` and the job number filled in as Hydra does), the
     same without its ``hydra`` node, as fresh objects, and where the job's files go."""
     idx, parsed, key = batch.jobs[position]
-    full_bytes, task_bytes = batch.templates[key]
-    cfg, task = pickle.loads(full_bytes), pickle.loads(task_bytes)
-    values = [o for o in parsed if str(o.input_line) not in key]
-    ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
-    ConfigLoaderImpl._apply_overrides_to_config(values, task)
+    cfg = apply_value_overrides(batch, position)
+    task = pickle.loads(batch.templates[key][1])
+    ConfigLoaderImpl._apply_overrides_to_config(_value_overrides(parsed, key), task)
     task_overrides = [o for o in parsed if not o.is_hydra_override()]
     job = cfg.hydra.job
     with open_dict(cfg.hydra):
@@ -184,7 +200,7 @@ def _record_invalid_job(batch: _Batch, position: int, exc: Exception) -> JobRetu
 def _run_one(position: int) -> JobReturn:
     """Run one job in a worker through Hydra's ``run_job``, as Hydra's own launchers do."""
     batch = _current
-    if batch is None:
+    if batch is None or batch.task is None:
         raise RuntimeError("no sweep batch in this worker")
     try:
         try:

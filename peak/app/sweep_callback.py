@@ -142,6 +142,25 @@ class MlflowSweepCallback(Callback):
         SweepState.parent = None
         tally = tally_children(parent)
         SweepState.tally = tally
-        extra = _overfitting(Path(str(config.hydra.sweep.dir)), parent)
+        sweep_dir = Path(str(config.hydra.sweep.dir))
+        extra = _overfitting(sweep_dir, parent)
         SweepState.status = finish_parent(parent, tally, extra)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        _sweep_report(config, parent, sweep_dir)
+
+
+def _sweep_report(config: DictConfig, parent: ParentRun, sweep_dir: Path) -> None:
+    """``report.enabled=true``: the sweep report of the parent run, once every job has ended. A report
+    that cannot be built costs the report only; ``peak report sweep <parent>`` can build it later."""
+    from peak.app.report_task import write_sweep_report
+    from peak.reporting.config import ReportConfig
+
+    report = ReportConfig.model_validate(OmegaConf.to_container(config.report, resolve=True))
+    if not report.enabled:
+        return
+    tracking = TrackingConfig.model_validate(OmegaConf.to_container(config.tracking, resolve=True))
+    uri = resolve_uri(tracking.uri, project_root())
+    try:
+        write_sweep_report(report, uri, parent, sweep_dir)
+    except Exception as exc:  # the sweep's runs are recorded; a report failure must not fail the sweep
+        log.error("report: no sweep report for parent run %s: %s", parent.info.run_id, exc)

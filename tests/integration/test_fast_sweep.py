@@ -1,5 +1,6 @@
-"""``peak-run -m`` with Peak's sweeper and launcher (the default): same runs as Hydra's joblib launcher,
-group-choice sweeps, failures, and Hydra's per-job files."""
+"""``peak-run -m``: joblib on every core by default; Peak's launcher (``hydra/launcher=peak``) gives the
+same runs as Hydra's joblib launcher, sweeps group choices, records failures and writes Hydra's per-job
+files; Peak's sweeper stops a sweep whose combination does not compose before the first job."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hydra import compose, initialize_config_dir
 
 from peak.app.launcher import worker_count
+from peak.app.paths import project_root
 from peak.core.errors import ConfigError
 from peak.tracking.store import open_client
 from peak.tracking.sweep import PARENT_TAG
@@ -35,6 +38,15 @@ def _sweep(home: Path, *args: str) -> None:
     assert proc.returncode == 0, proc.stderr[-3000:]
 
 
+def test_default_launcher_when_sweeping_then_joblib_on_every_core_with_peak_sweeper() -> None:
+    conf = project_root() / "conf"
+    with initialize_config_dir(config_dir=str(conf), version_base="1.3", job_name="peak"):
+        cfg = compose(config_name="config", return_hydra_config=True)
+    assert cfg.hydra.launcher._target_.endswith("hydra_joblib_launcher.joblib_launcher.JoblibLauncher")
+    assert cfg.hydra.launcher.n_jobs == -1
+    assert cfg.hydra.sweeper._target_ == "hydra_plugins.peak.PeakSweeper"
+
+
 def test_worker_count_when_n_jobs_negative_then_counts_back_from_all_cores() -> None:
     assert worker_count(1, 200) == 1
     assert worker_count(3, 2) == 2  # never more processes than jobs
@@ -47,7 +59,10 @@ def test_peak_launcher_when_compared_with_joblib_then_same_child_params_and_metr
     tmp_path: Path, mlflow_template_db: Path
 ) -> None:
     homes = {}
-    for name, launcher in [("joblib", ["hydra/launcher=joblib", "hydra/sweeper=basic"]), ("peak", [])]:
+    for name, launcher in [
+        ("joblib", ["hydra/launcher=joblib", "hydra/sweeper=basic"]),
+        ("peak", ["hydra/launcher=peak"]),
+    ]:
         home = tmp_path / name
         (home / "mlruns").mkdir(parents=True)
         (home / "mlruns" / "mlflow.db").write_bytes(mlflow_template_db.read_bytes())
@@ -65,7 +80,7 @@ def test_peak_launcher_when_compared_with_joblib_then_same_child_params_and_metr
 def test_peak_launcher_when_group_choices_swept_then_each_job_gets_its_strategy_and_hydra_files(
     home: Path,
 ) -> None:
-    _sweep(home, "strategy=ma_crossover,rsi_reversion", "data.start=2024-01-01")
+    _sweep(home, "strategy=ma_crossover,rsi_reversion", "data.start=2024-01-01", "hydra/launcher=peak")
     children = _children(home)
     assert {j: r.data.params["strategy.name"] for j, r in children.items()} == {
         0: "ma_crossover",
@@ -96,7 +111,7 @@ def test_peak_launcher_when_override_invalid_for_one_choice_then_that_job_fails_
 ) -> None:
     # Deleting a key is not checked before the sweep; rsi_reversion has no strategy.fast to delete.
     args = ["-m", "strategy=ma_crossover,rsi_reversion", "~strategy.fast", "data.start=2024-01-01"]
-    proc = run_cli("peak-run", args, home, timeout=600)
+    proc = run_cli("peak-run", [*args, "hydra/launcher=peak"], home, timeout=600)
     assert proc.returncode == 1, proc.stderr[-3000:]
     children = _children(home)
     assert children[0].info.status == "FINISHED"
@@ -105,3 +120,20 @@ def test_peak_launcher_when_override_invalid_for_one_choice_then_that_job_fails_
     assert "job 1 (strategy=rsi_reversion ~strategy.fast" in proc.stderr
     assert "Could not delete from config. 'strategy.fast' does not exist" in proc.stderr
     assert "1 failed" in proc.stdout
+
+
+def test_peak_sweeper_when_one_combination_does_not_compose_under_joblib_then_sweep_stops_before_any_job(
+    home: Path,
+) -> None:
+    args = ["-m", "strategy=ma_crossover,rsi_reversion", "~strategy.fast", "data.start=2024-01-01"]
+    proc = run_cli("peak-run", args, home, timeout=600)
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert "sweep job 1 (strategy=rsi_reversion ~strategy.fast" in proc.stderr
+    assert "'strategy.fast' does not exist" in proc.stderr
+    assert not (home / "experiments" / "multirun").exists() or not list(
+        (home / "experiments" / "multirun").glob("*/*/0")
+    )
+    client = open_client(store_uri(home))
+    runs = client.search_runs([client.get_experiment_by_name("peak").experiment_id])
+    assert [r.data.tags.get("peak.sweep_role") for r in runs] == ["parent"]
+    assert runs[0].info.status == "FAILED"

@@ -91,13 +91,18 @@ def _report(studies: Studies, kind: str, run_id: str, out: Path, *extra: str) ->
 
 
 def test_peak_run_when_report_enabled_then_reports_logged_as_mlflow_artifacts(studies: Studies) -> None:
-    expected = {"run": ["run"], "robustness": ["robustness", "run"]}  # a study adds its own report
+    # A study adds its own report; the sweep's parent gets the sweep report once its jobs have ended.
+    expected = {"run": ["run"], "robustness": ["robustness", "run"], "sweep": ["sweep"]}
     for role, kinds in expected.items():
         run = read_run(studies.uri, studies.ids[role])
         folder = Path(run.artifact_uri.removeprefix("file://")) / "reports"
         names = sorted(p.name for p in folder.iterdir())
         assert names == [f"{kind}_{run.run_id}.{ext}" for kind in kinds for ext in ("html", "md")], role
-        assert external_references((folder / f"run_{run.run_id}.html").read_text()) == []
+        html = (folder / f"{kinds[-1]}_{run.run_id}.html").read_text()
+        assert external_references(html) == []
+        if role == "sweep":
+            assert all(studies.ids[job] in html for job in ("run", "robustness"))
+            continue
         assert f"| Sharpe | {run.metrics['sharpe']:.4f} |" in (folder / f"run_{run.run_id}.md").read_text()
 
 
@@ -140,7 +145,8 @@ def test_peak_report_sweep_when_multirun_then_children_ranked_with_run_ids_dsr_a
     html = (tmp_path / f"sweep_{parent.run_id}.html").read_text()
     assert len(children) == 2 and all(c.run_id in html for c in children)
     assert external_references(html) == [] and "sharpe by task" in html
-    best = max(children, key=lambda c: c.metrics["sharpe"])
+    # Ties (the study re-runs the same backtest) go to the lower job number, as in the report.
+    best = max(children, key=lambda c: (c.metrics["sharpe"], -int(c.tags["peak.sweep_job"])))
     md = (tmp_path / f"sweep_{parent.run_id}.md").read_text()
     assert f"(run {best.run_id}): task={best.tags['peak.task']}." in md
     for key, label in (("sweep.deflated_sharpe", "Deflated Sharpe"), ("sweep.pbo", "PBO")):
