@@ -1,19 +1,17 @@
-"""Read back what a tracked run recorded (status, tags, metrics and the files that define it) and mark a run
-with tags afterwards: what ``peak rerun`` needs from the store, through MlflowClient so that any store works.
+"""What ``peak rerun`` needs of a tracked run: what it recorded (status, tags, metrics and the files that
+define it, read through :mod:`peak.tracking.read`), and marking it with tags and files afterwards.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from peak.core.errors import TrackingError
+from peak.tracking.compare import stored_value
+from peak.tracking.read import RunRecord, artifact_file, read_children, read_run
 from peak.tracking.store import open_client
 
 CONFIG_ARTIFACT = ".hydra/config.yaml"
@@ -30,13 +28,13 @@ class LoggedRun:
     ...)``. The texts are None when the run has no such artifact (a run not made by ``peak-run``)."""
 
     run_id: str
-    experiment_id: str
     experiment: str
     name: str
     status: str
     tags: Mapping[str, str]
     metrics: Mapping[str, float]
-    """The latest value of every metric, as stored (NaN and None were never logged; +-inf is clamped)."""
+    """The latest value of every metric as MLflow keeps it (NaN and None were never logged; +-inf is
+    clamped to the largest float), so that it compares with ``compare.as_stored`` of a fresh run."""
     config_yaml: str | None = None
     overrides_yaml: str | None = None
     metrics_json: str | None = None
@@ -44,66 +42,31 @@ class LoggedRun:
     """How many runs name this one as their ``mlflow.parentRunId`` (a sweep's parent has its jobs)."""
 
 
-@contextmanager
-def _quiet_downloads() -> Iterator[None]:
-    # MLflow draws a progress bar on stderr for every download, even of a 1 kB file.
-    name = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
-    before = os.environ.get(name)
-    os.environ[name] = "false"
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = before
-
-
-def _artifact_text(client: Any, run_id: str, path: str, folder: Path) -> str | None:
-    try:
-        local = client.download_artifacts(run_id, path, str(folder))
-    except Exception:  # absent artifacts raise store-specific errors; absence is all we need to know
-        return None
-    file = Path(local)
-    return file.read_text(encoding="utf-8") if file.is_file() else None
-
-
-def _count_children(client: Any, experiment_id: str, run_id: str) -> int:
-    found = client.search_runs(
-        [experiment_id], filter_string=f"tags.`mlflow.parentRunId` = '{run_id}'", max_results=1000
-    )
-    return len(found)
+def _artifact_text(uri: str, run: RunRecord, name: str) -> str | None:
+    path = artifact_file(uri, run, name)
+    return path.read_text(encoding="utf-8") if path is not None else None
 
 
 def read_logged_run(uri: str, run_id: str) -> LoggedRun:
-    """Everything ``peak rerun`` compares against, from the store at ``uri``.
+    """Everything ``peak rerun`` compares against, from the store at ``uri`` (through
+    :mod:`peak.tracking.read`: plain sqlite for a local store, MlflowClient for others).
 
     Example: ``read_logged_run("sqlite:///mlruns/mlflow.db", "3f2a9c...").tags["peak.data_fingerprint"]``.
     Raises ``TrackingError`` naming the run and the store when the run does not exist there.
     """
-    client = open_client(uri)
-    try:
-        run = client.get_run(run_id)
-        experiment = client.get_experiment(run.info.experiment_id)
-    except Exception as exc:
-        raise TrackingError(f"no run {run_id!r} in the store at {uri}: {exc}") from exc
-    with tempfile.TemporaryDirectory(prefix="peak-rerun-") as tmp, _quiet_downloads():
-        texts = {
-            path: _artifact_text(client, run_id, path, Path(tmp))
-            for path in (CONFIG_ARTIFACT, OVERRIDES_ARTIFACT, METRICS_ARTIFACT)
-        }
+    run = read_run(uri, run_id)
+    stored = {name: stored_value(value) for name, value in run.metrics.items()}
     return LoggedRun(
-        run_id=run_id,
-        experiment_id=str(run.info.experiment_id),
-        experiment=str(experiment.name),
-        name=str(run.info.run_name or ""),
-        status=str(run.info.status),
-        tags=dict(run.data.tags),
-        metrics={k: float(v) for k, v in run.data.metrics.items()},
-        config_yaml=texts[CONFIG_ARTIFACT],
-        overrides_yaml=texts[OVERRIDES_ARTIFACT],
-        metrics_json=texts[METRICS_ARTIFACT],
-        children=_count_children(client, str(run.info.experiment_id), run_id),
+        run_id=run.run_id,
+        experiment=run.experiment,
+        name=run.name,
+        status=run.status,
+        tags=dict(run.tags),
+        metrics={name: value for name, value in stored.items() if value is not None},
+        config_yaml=_artifact_text(uri, run, CONFIG_ARTIFACT),
+        overrides_yaml=_artifact_text(uri, run, OVERRIDES_ARTIFACT),
+        metrics_json=_artifact_text(uri, run, METRICS_ARTIFACT),
+        children=len(read_children(uri, run)),
     )
 
 

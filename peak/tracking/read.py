@@ -9,10 +9,12 @@ through ``MlflowClient``, with artifacts downloaded into a temporary folder.
 from __future__ import annotations
 
 import math
+import os
 import posixpath
 import sqlite3
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,6 +164,21 @@ def read_children(uri: str, parent: RunRecord) -> list[RunRecord]:
     return sorted(records, key=lambda r: (r.start_ms or 0, r.run_id))
 
 
+@contextmanager
+def _quiet_downloads() -> Iterator[None]:
+    # MLflow draws a progress bar on stderr for every download, even of a 1 kB file.
+    name = "MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR"
+    before = os.environ.get(name)
+    os.environ[name] = "false"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = before
+
+
 def artifact_file(uri: str, run: RunRecord, name: str) -> Path | None:
     """The local path of the artifact ``name`` (e.g. ``trades.csv`` or ``.hydra/config.yaml``) of
     ``run``, or None when the run has no such file. Artifacts on a local path are read in place; others
@@ -177,6 +194,7 @@ def artifact_file(uri: str, run: RunRecord, name: str) -> Path | None:
         return None
     target = tempfile.mkdtemp(prefix=f"peak-artifacts-{run.run_id[:8]}-")
     try:
-        return Path(client.download_artifacts(run.run_id, name, target))
+        with _quiet_downloads():
+            return Path(client.download_artifacts(run.run_id, name, target))
     except Exception as exc:
         raise TrackingError(f"cannot download artifact {name} of run {run.run_id} from {uri}: {exc}") from exc
